@@ -1,0 +1,15 @@
+# kernel/arch/x86_64: boot, traps, MMU and console of the x86_64 port.
+ARCH_SRCS_x86_64 := \
+	kernel/arch/x86_64/boot.S \
+	kernel/arch/x86_64/trap_entry.S \
+	kernel/arch/x86_64/entry.c \
+	kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/mmu.c \
+	kernel/arch/x86_64/pt.c \
+	kernel/arch/x86_64/serial.c \
+	kernel/arch/x86_64/trap.c
+ARCH_LDSCRIPT_x86_64 := kernel/arch/x86_64/linker.ld
+
+# Page-table primitives are plain C over a direct map: host-tested.
+UNIT_TESTS += x86_64_pt
+UNIT_x86_64_pt_SRCS := tests/unit/x86_64_pt_test.c kernel/arch/x86_64/pt.c

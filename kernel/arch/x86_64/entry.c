@@ -1,0 +1,141 @@
+/*
+ * kernel/arch/x86_64/entry.c - from boot.S to kmain, and the small arch
+ * hooks of kernel/arch/arch.h.
+ */
+#include "abi/errno.h"
+#include "kernel/arch/arch.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/serial.h"
+#include "kernel/arch/x86_64/trap.h"
+#include "kernel/boot/multiboot2.h"
+#include "kernel/core/bootinfo.h"
+#include "kernel/core/log.h"
+#include "kernel/core/panic.h"
+
+/* boot.S maps the first 4 GiB; the MBI must lie inside. */
+#define BOOT_MAP_LIMIT		0x100000000ull
+/* Upper bound on the boot information we are willing to read. */
+#define MBI_MAX_BYTES		(1024 * 1024)
+/* isa-debug-exit port (QEMU: -device isa-debug-exit,iobase=0xf4,iosize=4). */
+#define DEBUG_EXIT_PORT		0xF4
+
+/* Filled once here, then owned by kmain. */
+static struct boot_info boot_info;
+
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+void x86_64_boot_main(uint32_t magic, uint64_t mbi_phys);
+
+const char *arch_name(void)
+{
+	return "x86_64";
+}
+
+void arch_irq_disable(void)
+{
+	cli();
+}
+
+void arch_idle(void)
+{
+	sti_hlt();
+}
+
+void arch_halt(void)
+{
+	for (;;) {
+		cli();
+		hlt();
+	}
+}
+
+void arch_debug_exit(int status)
+{
+	/* QEMU exits with (status << 1) | 1; without the device: halt. */
+	outl(DEBUG_EXIT_PORT, (uint32_t)status);
+	arch_halt();
+}
+
+uint64_t arch_cycles(void)
+{
+	return rdtsc();
+}
+
+void arch_test_invalid_opcode(void)
+{
+	__asm__ volatile("ud2");
+}
+
+void arch_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *ctx),
+		    void *ctx, unsigned max)
+{
+	if (!fp)
+		fp = read_rbp();
+	for (unsigned i = 0; i < max; i++) {
+		const uintptr_t *frame = (const uintptr_t *)fp;
+
+		/* Kernel stacks live in the kernel image or the direct map. */
+		if (!fp || (fp & 7) || fp < DIRECT_MAP_BASE)
+			return;
+		if (!frame[1])
+			return;
+		fn(frame[1], ctx);
+		if (frame[0] <= fp)
+			return;
+		fp = frame[0];
+	}
+}
+
+static void add_reserved(struct boot_info *bi, uint64_t start, uint64_t end)
+{
+	if (bi->reserved_count < BOOT_MAX_RESERVED) {
+		bi->reserved[bi->reserved_count].start = start;
+		bi->reserved[bi->reserved_count].end = end;
+		bi->reserved_count++;
+	} else {
+		bi->dropped++;
+	}
+}
+
+void x86_64_boot_main(uint32_t magic, uint64_t mbi_phys)
+{
+	const uint64_t ist_tops[3] = {
+		(uint64_t)(uintptr_t)(ist_stacks[0] + IST_STACK_SIZE),
+		(uint64_t)(uintptr_t)(ist_stacks[1] + IST_STACK_SIZE),
+		(uint64_t)(uintptr_t)(ist_stacks[2] + IST_STACK_SIZE),
+	};
+
+	serial_init();
+	gdt_init_cpu(ist_tops);
+	idt_init();
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("boot: not started by a multiboot2 loader (magic %#x)",
+		      magic);
+	if (mbi_phys >= BOOT_MAP_LIMIT - 8 || (mbi_phys & 7))
+		panic("boot: boot information at %#lx is unusable",
+		      (unsigned long)mbi_phys);
+
+	const void *mbi = (const void *)(uintptr_t)(DIRECT_MAP_BASE + mbi_phys);
+	uint64_t avail = BOOT_MAP_LIMIT - mbi_phys;
+
+	if (avail > MBI_MAX_BYTES)
+		avail = MBI_MAX_BYTES;
+
+	const char *why = "";
+	int err = mb2_parse_ex(mbi, mbi_phys, avail, &boot_info, &why);
+
+	if (err)
+		panic("boot: multiboot2 information rejected: %s (%s)", why,
+		      errno_message(err));
+
+	uint64_t kstart, kend;
+
+	arch_kernel_extent(&kstart, &kend);
+	add_reserved(&boot_info, kstart, kend);
+	/* Real-mode area: BIOS data, EBDA, future AP trampoline. */
+	add_reserved(&boot_info, 0, 0x100000);
+	kmain(&boot_info);
+}

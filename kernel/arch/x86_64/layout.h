@@ -1,0 +1,16 @@
+/*
+ * kernel/arch/x86_64/layout.h - fixed virtual and physical addresses of the
+ * x86_64 kernel.  Shared by C, assembly and (by value) the linker script.
+ */
+#pragma once
+
+/* Kernel image: linked at KERNEL_VMA + physical address (top 2 GiB). */
+#define KERNEL_VMA		0xFFFFFFFF80000000
+/* Physical load address of the kernel image. */
+#define KERNEL_PHYS		0x200000
+/* Direct map of all physical memory (spec kernel.md section 5). */
+#define DIRECT_MAP_BASE		0xFFFF800000000000
+/* Boot stack, in .bss. */
+#define BOOT_STACK_SIZE		(64 * 1024)
+/* Double-fault (IST1) and NMI (IST2) stacks, per CPU. */
+#define IST_STACK_SIZE		(16 * 1024)

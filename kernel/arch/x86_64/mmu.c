@@ -1,0 +1,122 @@
+/*
+ * kernel/arch/x86_64/mmu.c - the kernel's address space.
+ *
+ * boot.S left a temporary map (identity and direct map of 4 GiB, kernel
+ * window).  arch_mmu_init replaces it with the final one: a direct map of
+ * all RAM, the kernel image with per-section permissions, and nothing in
+ * the lower half, so a stray null pointer faults.  Its page tables come
+ * from a static pool in .bss, before any allocator exists.
+ */
+#include "abi/errno.h"
+#include "kernel/arch/arch.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/mmu.h"
+#include "kernel/arch/x86_64/pt.h"
+#include "lib/klib/string.h"
+
+/* Enough for 61 GiB of direct map in 2 MiB pages, or 32 TiB in 1 GiB ones. */
+#define POOL_PAGES	64
+
+static uint8_t pt_pool[POOL_PAGES][4096] __attribute__((aligned(4096)));
+static unsigned pt_pool_used;	/* boot CPU only, during arch_mmu_init */
+static uint64_t kernel_root;	/* physical address of the kernel PML4 */
+
+extern char __kernel_start[], __text_start[], __text_end[];
+extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[];
+extern char __kernel_end[];
+
+static uint64_t image_phys(const void *va)
+{
+	return (uint64_t)(uintptr_t)va - KERNEL_VMA;
+}
+
+static uint64_t pool_alloc(void *arg)
+{
+	(void)arg;
+	if (pt_pool_used == POOL_PAGES)
+		return 0;
+
+	uint8_t *page = pt_pool[pt_pool_used++];
+
+	memset(page, 0, sizeof(pt_pool[0]));
+	return image_phys(page);
+}
+
+uintptr_t arch_direct_map_base(void)
+{
+	return DIRECT_MAP_BASE;
+}
+
+void arch_kernel_extent(uint64_t *start, uint64_t *end)
+{
+	*start = image_phys(__kernel_start);
+	*end = image_phys(__kernel_end);
+}
+
+uint64_t mmu_kernel_root(void)
+{
+	return kernel_root;
+}
+
+static bool cpu_has_1g_pages(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x80000001)
+		return false;
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	return d & (1u << 26);
+}
+
+static int map_image_range(const struct pt_ctx *ctx, const char *start,
+			   const char *end, uint64_t flags)
+{
+	for (uint64_t va = (uintptr_t)start; va < (uintptr_t)end;
+	     va += PAGE_4K) {
+		int err = pt_map(ctx, kernel_root, va, va - KERNEL_VMA, PAGE_4K,
+				 flags);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int arch_mmu_init(uint64_t max_phys, uint64_t *mapped)
+{
+	/* Until the switch, pool pages are reached through boot.S's map. */
+	struct pt_ctx ctx = { DIRECT_MAP_BASE, pool_alloc, NULL };
+	uint64_t nx = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
+	uint64_t big = cpu_has_1g_pages() ? PAGE_1G : PAGE_2M;
+	int err = 0;
+
+	kernel_root = pool_alloc(NULL);
+
+	/* Kernel image: text RX, rodata R, data and bss RW, all global. */
+	if (map_image_range(&ctx, __kernel_start, __text_end, PTE_G) ||
+	    map_image_range(&ctx, __rodata_start, __rodata_end, PTE_G | nx) ||
+	    map_image_range(&ctx, __data_start, __data_end, PTE_W | PTE_G | nx))
+		return -ENOMEM;	/* the pool always covers the image */
+
+	/* Direct map, largest pages first, then 2 MiB for the tail. */
+	uint64_t pa = 0;
+
+	max_phys = (max_phys + PAGE_2M - 1) & ~(PAGE_2M - 1);
+	while (pa < max_phys) {
+		uint64_t size = (pa % big == 0 && max_phys - pa >= big) ?
+					big : PAGE_2M;
+
+		err = pt_map(&ctx, kernel_root, DIRECT_MAP_BASE + pa, pa, size,
+			     PTE_W | PTE_G | nx);
+		if (err)
+			break;
+		pa += size;
+	}
+	*mapped = pa;
+
+	write_cr4(read_cr4() | CR4_PGE);
+	write_cr3(kernel_root);
+	return err;
+}

@@ -1,0 +1,82 @@
+/*
+ * kernel/arch/x86_64/trap_entry.S - interrupt and exception entry stubs.
+ *
+ * One stub per vector pushes a zero error code when the CPU does not push
+ * one, then the vector number, and joins trap_common, which saves the
+ * general registers as a struct trap_frame (trap.h) and calls
+ * x86_trap(frame).  The stub table trap_stubs[] feeds the IDT.
+ */
+
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
+		    (v) == 21 || (v) == 29 || (v) == 30)
+
+	.section .text, "ax"
+	.balign 16
+trap_common:
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rdi
+	cld
+	call	x86_trap
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp		/* vector and error code */
+	iretq
+
+.macro TRAP_STUB v
+	.balign 16
+trap_stub_\v:
+	.if !((\v == 8) || ((\v >= 10) && (\v <= 14)) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30))
+	pushq	$0
+	.endif
+	pushq	$\v
+	jmp	trap_common
+.endm
+
+.altmacro
+.set vec, 0
+.rept 256
+	TRAP_STUB %vec
+	.set vec, vec + 1
+.endr
+
+.macro STUB_ADDR v
+	.quad trap_stub_\v
+.endm
+
+	.section .rodata
+	.balign 8
+	.global trap_stubs
+trap_stubs:
+.set vec, 0
+.rept 256
+	STUB_ADDR %vec
+	.set vec, vec + 1
+.endr
