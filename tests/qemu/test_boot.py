@@ -109,10 +109,13 @@ def test_unknown_option_is_reported_not_fatal(boot):
     assert m.wait_exit() == EXIT_OK
 
 
-def test_without_exit_switch_kernel_idles(boot):
+def test_without_exit_switch_kernel_idles_quietly(boot):
     m = boot("")
     m.expect("idle: nothing to run yet")
-    # Still running a moment later: idling, not rebooting or exiting.
+    # Interrupts are enabled while idle: a stray legacy-PIC interrupt
+    # (the PIT at vector 8) once showed up here as a bogus double fault.
     with pytest.raises(Exception):
-        m.wait_exit(timeout=2)
+        m.wait_exit(timeout=3)
     assert m.child.isalive()
+    out = m.output()
+    assert "EXCEPTION" not in out and "PANIC" not in out, out

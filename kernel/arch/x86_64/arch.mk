@@ -5,6 +5,7 @@ ARCH_SRCS_x86_64 := \
 	kernel/arch/x86_64/entry.c \
 	kernel/arch/x86_64/gdt.c \
 	kernel/arch/x86_64/mmu.c \
+	kernel/arch/x86_64/pic.c \
 	kernel/arch/x86_64/pt.c \
 	kernel/arch/x86_64/serial.c \
 	kernel/arch/x86_64/trap.c

@@ -7,6 +7,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/pic.h"
 #include "kernel/arch/x86_64/serial.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/boot/multiboot2.h"
@@ -108,6 +109,7 @@ void x86_64_boot_main(uint32_t magic, uint64_t mbi_phys)
 	};
 
 	serial_init();
+	pic_disable();
 	gdt_init_cpu(ist_tops);
 	idt_init();
 
