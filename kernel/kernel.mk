@@ -4,4 +4,5 @@ KERNEL_SRCS += \
 	kernel/core/ksyms.c \
 	kernel/core/log.c \
 	kernel/core/main.c \
-	kernel/core/panic.c
+	kernel/core/panic.c \
+	kernel/core/spinlock.c

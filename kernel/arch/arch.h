@@ -31,6 +31,24 @@ void arch_console_putc(char c);
 /** Disable interrupts on this CPU. */
 void arch_irq_disable(void);
 
+/** Enable interrupts on this CPU. */
+void arch_irq_enable(void);
+
+/** Disable interrupts and return the previous state for arch_irq_restore. */
+unsigned long arch_irq_save(void);
+
+/** Restore the interrupt state saved by arch_irq_save. */
+void arch_irq_restore(unsigned long flags);
+
+/** True when interrupts are enabled on this CPU. */
+bool arch_irq_enabled(void);
+
+/** Index of the executing CPU, 0 .. online CPUs - 1 (0 before SMP). */
+unsigned arch_cpu_id(void);
+
+/** Hint to the CPU that we are spinning (pause / yield). */
+void arch_cpu_relax(void);
+
 /** Wait for the next interrupt (hlt / wfi).  Returns after one arrives. */
 void arch_idle(void);
 

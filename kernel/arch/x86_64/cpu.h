@@ -127,6 +127,7 @@ static inline uintptr_t read_rbp(void)
 	return v;
 }
 
+#define RFLAGS_IF	(1ul << 9)
 #define MSR_EFER	0xC0000080
 #define EFER_NXE	(1ull << 11)
 #define CR4_SMEP	(1ull << 20)

@@ -39,6 +39,43 @@ void arch_irq_disable(void)
 	cli();
 }
 
+void arch_irq_enable(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	if (flags & RFLAGS_IF)
+		__asm__ volatile("sti" : : : "memory");
+}
+
+bool arch_irq_enabled(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+	return flags & RFLAGS_IF;
+}
+
+unsigned arch_cpu_id(void)
+{
+	return 0;	/* single CPU until the SMP bring-up */
+}
+
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
+
 void arch_idle(void)
 {
 	sti_hlt();

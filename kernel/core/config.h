@@ -1,0 +1,10 @@
+/*
+ * kernel/core/config.h - build-time limits of the kernel.
+ * Every numeric bound that is not derived at boot lives here.
+ */
+#pragma once
+
+/* Most CPUs the kernel will bring up (spec kernel.md section 1). */
+#define MAX_CPUS		256
+/* Deepest nesting of held spinlocks checked by the lock-order checker. */
+#define LOCK_DEPTH_MAX		8

@@ -1,0 +1,136 @@
+/*
+ * kernel/core/spinlock.c - ticket spinlocks with a lock-order checker.
+ *
+ * The order checker keeps, per CPU, the stack of ranked locks held; taking
+ * a ranked lock whose rank is not above every held one is a lock-order
+ * violation (docs/locking.md) and panics in debug builds.
+ */
+#include "kernel/core/spinlock.h"
+
+#include "kernel/core/config.h"
+#include "kernel/core/panic.h"
+
+#ifndef CAMBIOS_DEBUG
+#define CAMBIOS_DEBUG 1
+#endif
+
+/* Ranked locks held by each CPU, innermost last.  Touched only by that CPU. */
+static struct {
+	const struct spinlock *held[LOCK_DEPTH_MAX];
+	unsigned depth;
+} lock_stack[MAX_CPUS];
+
+void spin_init(struct spinlock *l, const char *name, uint16_t order)
+{
+	l->next = 0;
+	l->owner = 0;
+	l->name = name;
+	l->order = order;
+	l->holder = -1;
+}
+
+static void order_check_acquire(const struct spinlock *l)
+{
+	unsigned cpu = arch_cpu_id();
+
+	if (!CAMBIOS_DEBUG || cpu >= MAX_CPUS)
+		return;
+	if (l->holder == (int16_t)cpu)
+		panic("spin_lock: %s already held by CPU %u", l->name, cpu);
+	if (l->order == 0)
+		return;
+
+	unsigned depth = lock_stack[cpu].depth;
+
+	for (unsigned i = 0; i < depth; i++) {
+		const struct spinlock *h = lock_stack[cpu].held[i];
+
+		if (h->order >= l->order)
+			panic("lock order: taking %s (rank %u) while holding %s (rank %u)",
+			      l->name, l->order, h->name, h->order);
+	}
+	if (depth == LOCK_DEPTH_MAX)
+		panic("lock order: more than %u nested locks", LOCK_DEPTH_MAX);
+}
+
+static void order_note_acquired(struct spinlock *l)
+{
+	unsigned cpu = arch_cpu_id();
+
+	l->holder = (int16_t)cpu;
+	if (CAMBIOS_DEBUG && l->order && cpu < MAX_CPUS)
+		lock_stack[cpu].held[lock_stack[cpu].depth++] = l;
+}
+
+static void order_note_release(struct spinlock *l)
+{
+	unsigned cpu = arch_cpu_id();
+
+	if (CAMBIOS_DEBUG && l->holder != (int16_t)cpu)
+		panic("spin_unlock: %s not held by CPU %u", l->name, cpu);
+	l->holder = -1;
+	if (!CAMBIOS_DEBUG || !l->order || cpu >= MAX_CPUS)
+		return;
+
+	/* Usually the innermost; locks may be released out of order. */
+	unsigned depth = lock_stack[cpu].depth;
+
+	for (unsigned i = depth; i-- > 0;) {
+		if (lock_stack[cpu].held[i] == l) {
+			for (unsigned j = i; j + 1 < depth; j++)
+				lock_stack[cpu].held[j] = lock_stack[cpu].held[j + 1];
+			lock_stack[cpu].depth = depth - 1;
+			return;
+		}
+	}
+}
+
+void spin_lock(struct spinlock *l)
+{
+	order_check_acquire(l);
+
+	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
+		arch_cpu_relax();
+	order_note_acquired(l);
+}
+
+bool spin_trylock(struct spinlock *l)
+{
+	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t expected = owner;
+
+	/* Free exactly when next == owner; take ticket `owner` if so. */
+	if (!__atomic_compare_exchange_n(&l->next, &expected, owner + 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	order_note_acquired(l);
+	return true;
+}
+
+void spin_unlock(struct spinlock *l)
+{
+	order_note_release(l);
+	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+}
+
+unsigned long spin_lock_irqsave(struct spinlock *l)
+{
+	unsigned long flags = arch_irq_save();
+
+	spin_lock(l);
+	return flags;
+}
+
+void spin_unlock_irqrestore(struct spinlock *l, unsigned long flags)
+{
+	spin_unlock(l);
+	arch_irq_restore(flags);
+}
+
+bool spin_held(const struct spinlock *l)
+{
+	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+}
