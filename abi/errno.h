@@ -17,6 +17,7 @@
 	X(EEXIST, 17, "already exists")                                      \
 	X(ENOSPC, 28, "no space left")                                       \
 	X(ERANGE, 34, "out of range")                                        \
+	X(ENODEV, 19, "no such device")                                      \
 	X(ENOSYS, 38, "function not implemented")                            \
 	X(ENOENT, 2001, "no such object")                                    \
 	X(EIO, 2002, "input/output error")                                   \

@@ -5,4 +5,5 @@ KERNEL_SRCS += \
 	kernel/core/log.c \
 	kernel/core/main.c \
 	kernel/core/panic.c \
-	kernel/core/spinlock.c
+	kernel/core/spinlock.c \
+	kernel/core/time.c

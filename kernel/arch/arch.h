@@ -85,6 +85,14 @@ int arch_mmu_init(uint64_t max_phys, uint64_t *mapped);
 void arch_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *ctx),
 		    void *ctx, unsigned max);
 
+/**
+ * Bring up the platform once memory management works: interrupt
+ * controllers, the 100 Hz timer on this CPU, then (later) the other CPUs.
+ * Called by kmain on the boot CPU with interrupts off; may panic when the
+ * machine lacks something the kernel cannot run without.
+ */
+void arch_platform_init(const struct boot_info *bi);
+
 /** Cycle or time-stamp counter (under QEMU -icount: instructions). */
 uint64_t arch_cycles(void);
 

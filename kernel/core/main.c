@@ -14,6 +14,7 @@
 #include "kernel/core/cmdline.h"
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
+#include "kernel/core/time.h"
 #include "kernel/core/version.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
@@ -150,6 +151,16 @@ static void run_test_switches(void)
 		kprintf("test: freeing non-heap pointer %p\n", (void *)not_heap);
 		kfree(not_heap);
 	}
+	if (cmdline_has_test(&cmdline, "timer")) {
+		uint64_t start = time_ticks();
+
+		arch_irq_enable();
+		while (time_ticks() < start + 50)
+			arch_idle();
+		arch_irq_disable();
+		kprintf("test: timer reached %lu ticks\n",
+			(unsigned long)(time_ticks() - start));
+	}
 	if (cmdline_has_test(&cmdline, "panic"))
 		panic("test: deliberate panic");
 	if (cmdline_has_test(&cmdline, "pagefault")) {
@@ -172,6 +183,7 @@ void kmain(struct boot_info *bi)
 	setup_cmdline(bi);
 	print_memory_map(bi);
 	setup_memory(bi);
+	arch_platform_init(bi);
 	run_test_switches();
 
 	kprintf("boot: ready at cycle %lu\n", (unsigned long)arch_cycles());

@@ -119,3 +119,13 @@ def test_without_exit_switch_kernel_idles_quietly(boot):
     assert m.child.isalive()
     out = m.output()
     assert "EXCEPTION" not in out and "PANIC" not in out, out
+
+
+def test_timer_ticks_at_100hz(boot):
+    m = boot("test=timer exit")
+    count = int(m.expect(r"timer (\d+) counts per tick \(100 Hz\)")[1])
+    m.expect("test: timer reached 50 ticks")
+    assert m.wait_exit() == EXIT_OK
+    # QEMU's APIC timer runs at 1 GHz; divided by 16 that is 625,000 per
+    # 10 ms tick.  Calibration against the PIT must land within 10 %.
+    assert 562_500 <= count <= 687_500, count

@@ -4,7 +4,9 @@ ARCH_SRCS_x86_64 := \
 	kernel/arch/x86_64/trap_entry.S \
 	kernel/arch/x86_64/entry.c \
 	kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/mmu.c \
+	kernel/arch/x86_64/percpu.c \
 	kernel/arch/x86_64/pic.c \
 	kernel/arch/x86_64/pt.c \
 	kernel/arch/x86_64/serial.c \

@@ -129,6 +129,14 @@ static inline uintptr_t read_rbp(void)
 
 #define RFLAGS_IF	(1ul << 9)
 #define MSR_EFER	0xC0000080
+#define MSR_APIC_BASE	0x1B
+#define MSR_STAR	0xC0000081
+#define MSR_LSTAR	0xC0000082
+#define MSR_SFMASK	0xC0000084
+#define MSR_FS_BASE	0xC0000100
+#define MSR_GS_BASE	0xC0000101
+#define MSR_KERNEL_GS_BASE 0xC0000102
+#define EFER_SCE	(1ull << 0)
 #define EFER_NXE	(1ull << 11)
 #define CR4_SMEP	(1ull << 20)
 #define CR4_SMAP	(1ull << 21)

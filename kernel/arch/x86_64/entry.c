@@ -6,7 +6,9 @@
 #include "kernel/arch/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/pic.h"
 #include "kernel/arch/x86_64/serial.h"
 #include "kernel/arch/x86_64/trap.h"
@@ -14,6 +16,7 @@
 #include "kernel/core/bootinfo.h"
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
+#include "kernel/core/time.h"
 
 /* boot.S maps the first 4 GiB; the MBI must lie inside. */
 #define BOOT_MAP_LIMIT		0x100000000ull
@@ -68,7 +71,10 @@ bool arch_irq_enabled(void)
 
 unsigned arch_cpu_id(void)
 {
-	return 0;	/* single CPU until the SMP bring-up */
+	uint32_t index;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(index) : "i"(PERCPU_INDEX));
+	return index;
 }
 
 void arch_cpu_relax(void)
@@ -126,6 +132,21 @@ void arch_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *ctx),
 	}
 }
 
+void arch_platform_init(const struct boot_info *bi)
+{
+	(void)bi;
+
+	int err = lapic_init_bsp();
+
+	if (err)
+		panic("x86_64: local APIC unavailable: %s", errno_message(err));
+	bsp_cpu.apic_id = lapic_id();
+	bsp_cpu.lapic_ticks_per_tick = lapic_timer_calibrate_and_start(TICK_HZ);
+	log_info("x86_64: local APIC %u, timer %lu counts per tick (%u Hz)\n",
+		 bsp_cpu.apic_id, (unsigned long)bsp_cpu.lapic_ticks_per_tick,
+		 TICK_HZ);
+}
+
 static void add_reserved(struct boot_info *bi, uint64_t start, uint64_t end)
 {
 	if (bi->reserved_count < BOOT_MAX_RESERVED) {
@@ -145,9 +166,10 @@ void x86_64_boot_main(uint32_t magic, uint64_t mbi_phys)
 		(uint64_t)(uintptr_t)(ist_stacks[2] + IST_STACK_SIZE),
 	};
 
+	percpu_init_cpu(&bsp_cpu, 0, 0);
 	serial_init();
 	pic_disable();
-	gdt_init_cpu(ist_tops);
+	gdt_init_cpu(&bsp_cpu.tables, ist_tops);
 	idt_init();
 
 	if (magic != MB2_BOOTLOADER_MAGIC)

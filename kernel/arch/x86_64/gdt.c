@@ -11,15 +11,6 @@
 #define SEG_UDATA	0x00CFF2000000FFFFull	/* P, DPL3, data, W */
 #define SEG_UCODE	0x00AFFA000000FFFFull	/* P, DPL3, code, L */
 
-/** One CPU's descriptor tables.  Written once by its own CPU at bring-up. */
-struct cpu_tables {
-	uint64_t gdt[7];	/**< null, kcode, kdata, udata, ucode, tss lo/hi */
-	struct tss tss;		/**< this CPU's TSS */
-} __attribute__((aligned(16)));
-
-/* Boot CPU only for now; the SMP issue makes this per CPU. */
-static struct cpu_tables bsp_tables;
-
 struct gdt_ptr {
 	uint16_t limit;
 	uint64_t base;
@@ -33,9 +24,8 @@ static uint64_t tss_desc_low(uint64_t base, uint32_t limit)
 	       (((base >> 24) & 0xFFull) << 56);
 }
 
-void gdt_init_cpu(const uint64_t ist_tops[3])
+void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[3])
 {
-	struct cpu_tables *t = &bsp_tables;
 	uint64_t base = (uint64_t)(uintptr_t)&t->tss;
 
 	memset(t, 0, sizeof(*t));

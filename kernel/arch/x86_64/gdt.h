@@ -28,9 +28,16 @@ struct tss {
 
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
+/** One CPU's descriptor tables.  Written once by its own CPU at bring-up. */
+struct cpu_tables {
+	uint64_t gdt[7];	/**< null, kcode, kdata, udata, ucode, tss lo/hi */
+	struct tss tss;		/**< this CPU's TSS; rsp[0] follows the task */
+} __attribute__((aligned(16)));
+
 /**
- * Build and load this CPU's GDT and TSS and reload the segment registers.
- * ist_tops[i] is the top of the stack for IST i+1 (3 entries: #DF, NMI,
- * #MC).  Call once per CPU with interrupts off.
+ * Build and load a CPU's GDT and TSS into t and reload the segment
+ * registers (not GS: its base is the per-CPU pointer).  ist_tops[i] is the
+ * top of the stack for IST i+1 (3 entries: #DF, NMI, #MC).  Call once per
+ * CPU on that CPU with interrupts off.
  */
-void gdt_init_cpu(const uint64_t ist_tops[3]);
+void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[3]);

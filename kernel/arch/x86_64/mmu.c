@@ -13,6 +13,8 @@
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/arch/x86_64/mmu.h"
 #include "kernel/arch/x86_64/pt.h"
+#include "kernel/core/spinlock.h"
+#include "kernel/mm/frame.h"
 #include "lib/klib/string.h"
 
 /* Enough for 61 GiB of direct map in 2 MiB pages, or 32 TiB in 1 GiB ones. */
@@ -21,6 +23,11 @@
 static uint8_t pt_pool[POOL_PAGES][4096] __attribute__((aligned(4096)));
 static unsigned pt_pool_used;	/* boot CPU only, during arch_mmu_init */
 static uint64_t kernel_root;	/* physical address of the kernel PML4 */
+
+/* Guards changes to the kernel half of the page tables and mmio_next. */
+static struct spinlock kmap_lock = SPINLOCK_INIT("kmap", 0);
+/* Next free address of the MMIO window; guarded by kmap_lock. */
+static uint64_t mmio_next = MMIO_AREA_BASE;
 
 extern char __kernel_start[], __text_start[], __text_end[];
 extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[];
@@ -94,6 +101,22 @@ int arch_mmu_init(uint64_t max_phys, uint64_t *mapped)
 
 	kernel_root = pool_alloc(NULL);
 
+	/*
+	 * Top-level entries of the kernel areas exist from the start and never
+	 * change, so every address space that copies the kernel half (entries
+	 * 256..511) sees later kernel mappings without being told.
+	 */
+	uint64_t *pml4 = (uint64_t *)(uintptr_t)(kernel_root + DIRECT_MAP_BASE);
+	const uint64_t areas[] = { KSTACK_AREA_BASE, MMIO_AREA_BASE };
+
+	for (unsigned i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
+		uint64_t pdpt = pool_alloc(NULL);
+
+		if (!pdpt)
+			return -ENOMEM;
+		pml4[(areas[i] >> 39) & 511] = pdpt | PTE_P | PTE_W;
+	}
+
 	/* Kernel image: text RX, rodata R, data and bss RW, all global. */
 	if (map_image_range(&ctx, __kernel_start, __text_end, PTE_G) ||
 	    map_image_range(&ctx, __rodata_start, __rodata_end, PTE_G | nx) ||
@@ -119,4 +142,61 @@ int arch_mmu_init(uint64_t max_phys, uint64_t *mapped)
 	write_cr4(read_cr4() | CR4_PGE);
 	write_cr3(kernel_root);
 	return err;
+}
+
+/* Page-table pages after boot come from the frame allocator, zeroed. */
+static uint64_t frame_table_alloc(void *arg)
+{
+	(void)arg;
+
+	uint64_t phys = frame_alloc();
+
+	if (phys)
+		memset(frame_to_virt(phys), 0, PAGE_4K);
+	return phys;
+}
+
+const struct pt_ctx *mmu_pt_ctx(void)
+{
+	static const struct pt_ctx ctx = { DIRECT_MAP_BASE, frame_table_alloc,
+					   NULL };
+
+	return &ctx;
+}
+
+void *mmu_map_mmio(uint64_t phys, size_t size)
+{
+	uint64_t first = phys & ~(PAGE_4K - 1);
+	uint64_t last = (phys + size + PAGE_4K - 1) & ~(PAGE_4K - 1);
+	uint64_t pages = (last - first) / PAGE_4K;
+	unsigned long flags;
+	uint64_t va;
+
+	if (size == 0 || last < first)
+		return NULL;
+	flags = spin_lock_irqsave(&kmap_lock);
+	if (mmio_next + pages * PAGE_4K > MMIO_AREA_BASE + MMIO_AREA_SIZE) {
+		spin_unlock_irqrestore(&kmap_lock, flags);
+		return NULL;
+	}
+	va = mmio_next;
+	for (uint64_t i = 0; i < pages; i++) {
+		int err = pt_map(mmu_pt_ctx(), kernel_root, va + i * PAGE_4K,
+				 first + i * PAGE_4K, PAGE_4K,
+				 PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_G);
+
+		if (err) {
+			/* Unwind what this call mapped; the window is not reused. */
+			while (i-- > 0) {
+				(void)pt_unmap(mmu_pt_ctx(), kernel_root,
+					       va + i * PAGE_4K, NULL, NULL);
+				invlpg(va + i * PAGE_4K);
+			}
+			spin_unlock_irqrestore(&kmap_lock, flags);
+			return NULL;
+		}
+	}
+	mmio_next += pages * PAGE_4K;
+	spin_unlock_irqrestore(&kmap_lock, flags);
+	return (void *)(uintptr_t)(va + (phys - first));
 }

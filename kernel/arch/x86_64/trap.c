@@ -11,8 +11,12 @@
 #include "kernel/arch/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/lapic.h"
+#include "kernel/arch/x86_64/percpu.h"
+#include "kernel/arch/x86_64/pic.h"
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
+#include "kernel/core/time.h"
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -118,7 +122,19 @@ void x86_trap(struct trap_frame *f)
 		report_exception(f);
 		kernel_fatal_stop(PANIC_STATUS_EXCEPTION);
 	}
-	/* No device interrupts are routed yet: note and carry on. */
-	kprintf("trap: unexpected interrupt vector %lu ignored\n",
-		(unsigned long)f->vector);
+	switch (f->vector) {
+	case VECTOR_TIMER:
+		this_cpu()->ticks++;
+		lapic_eoi();
+		time_tick(this_cpu()->index == 0);
+		return;
+	case VECTOR_SPURIOUS:
+		return;		/* no EOI for spurious interrupts */
+	default:
+		if (f->vector >= PIC_VECTOR_BASE)
+			return;	/* spurious IRQ 7/15 of the masked PICs */
+		lapic_eoi();
+		kprintf("trap: unexpected interrupt vector %lu ignored\n",
+			(unsigned long)f->vector);
+	}
 }

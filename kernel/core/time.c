@@ -1,0 +1,18 @@
+/*
+ * kernel/core/time.c - the system tick.
+ */
+#include "kernel/core/time.h"
+
+/* Written by the boot CPU's timer interrupt only; read anywhere. */
+static uint64_t ticks;
+
+uint64_t time_ticks(void)
+{
+	return __atomic_load_n(&ticks, __ATOMIC_RELAXED);
+}
+
+void time_tick(bool boot_cpu)
+{
+	if (boot_cpu)
+		__atomic_store_n(&ticks, ticks + 1, __ATOMIC_RELAXED);
+}
