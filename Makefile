@@ -27,6 +27,8 @@ include mk/host.mk
 #   FUZZ_TARGETS     libFuzzer targets (see mk/fuzz.mk)
 include lib/klib/klib.mk
 include $(sort $(wildcard lib/crypto/*.mk kernel/*.mk kernel/*/*.mk tools/*.mk))
+# User programs: after kernel/loader/loader.mk, whose signing rules they use.
+include user/user.mk
 include kernel/arch/$(ARCH)/arch.mk
 include mk/fuzz.mk
 include mk/targets.mk

@@ -5,7 +5,7 @@
 DEPS_PKGS := clang lld llvm make qemu-system-x86 qemu-system-arm \
 	qemu-system-misc grub-pc-bin grub-efi-amd64-bin grub-common xorriso \
 	mtools ovmf libcmocka-dev libsodium-dev python3 python3-pytest \
-	python3-pexpect b3sum
+	python3-pexpect b3sum cpio
 
 .PHONY: deps
 deps:

@@ -3,7 +3,8 @@
 KDIR        := $(BUILD)/$(ARCH)
 KERNEL_ELF  := $(KDIR)/kernel.elf
 ISO         := $(KDIR)/cambios.iso
-KERNEL_OBJS := $(patsubst %,$(KDIR)/obj/%.o,$(KERNEL_SRCS) $(ARCH_SRCS_$(ARCH)))
+KERNEL_OBJS := $(patsubst %,$(KDIR)/obj/%.o,$(KERNEL_SRCS) $(ARCH_SRCS_$(ARCH))) \
+	$(KDIR)/gen/bootstrap_key.o
 RUN_MEM     ?= 512M
 RUN_SMP     ?= 1
 RUN_CMDLINE ?=
@@ -68,16 +69,30 @@ $(KERNEL_ELF): $(KDIR)/kernel.pass1.elf $(KDIR)/ksyms.o
 	@cmp -s $@.s1 $@.s2 || { echo "ksyms: text symbols moved between links"; diff $@.s1 $@.s2 | head; rm -f $@; exit 1; }
 	@rm -f $@.s1 $@.s2
 
-$(ISO): $(KERNEL_ELF) tools/mkiso.sh
+# Boot modules of `make run`, in boot order (signed user programs).
+RUN_MODULES ?= hello
+RUN_MODULE_FILES = $(patsubst %,$(KDIR)/user/%.elf,$(RUN_MODULES))
+
+$(ISO): $(KERNEL_ELF) tools/mkiso.sh $(RUN_MODULE_FILES)
 	@$(call say,ISO,$@)
-	$(Q)tools/mkiso.sh $(KERNEL_ELF) $@ "$(RUN_CMDLINE)"
+	$(Q)tools/mkiso.sh $(KERNEL_ELF) $@ "$(RUN_CMDLINE)" $(RUN_MODULE_FILES)
+
+# The Bootstrap Principal: the public half of the signing key, compiled in.
+$(KDIR)/gen/bootstrap_key.c: $(BOOTSTRAP_PUBKEY) tools/gen_key_c.py
+	@mkdir -p $(@D)
+	@$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/gen_key_c.py $< $@
+
+$(KDIR)/gen/bootstrap_key.o: $(KDIR)/gen/bootstrap_key.c
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 # --- the two commands ------------------------------------------------------
 run: deps-quiet $(ISO)
 	@echo "Booting CambiOS-C in QEMU ($(RUN_MEM), $(RUN_SMP) CPU). Quit: Ctrl-A then X."
 	$(QEMU_x86_64) -cdrom $(ISO) -m $(RUN_MEM) -smp $(RUN_SMP) $(QEMU_COMMON)
 
-test: deps-quiet $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(ISO)
+test: deps-quiet $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(ISO) \
+		$(USER_PROGS_$(ARCH))
 	$(PYTHON) tests/run_tests.py --build $(BUILD) --arch $(ARCH) \
 		--fuzz-seconds $(FUZZ_SMOKE_SECONDS) \
 		--unit $(UNIT_TESTS) --fuzz $(FUZZ_TARGETS)

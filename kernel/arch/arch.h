@@ -93,6 +93,132 @@ void arch_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *ctx),
  */
 void arch_platform_init(const struct boot_info *bi);
 
+/* ---- kernel stacks and execution contexts ------------------------- */
+
+/** Bytes of usable stack each task gets from arch_kstack_alloc. */
+#define ARCH_KSTACK_SIZE	(32 * 1024)
+
+/**
+ * Allocate a kernel stack of ARCH_KSTACK_SIZE with unmapped guard pages
+ * below it, so an overflow faults instead of corrupting a neighbour.
+ * Returns the stack's top (highest address, 16-byte aligned) or 0 when
+ * memory or stack slots are exhausted.  Any CPU, any context but interrupt.
+ */
+uintptr_t arch_kstack_alloc(void);
+
+/**
+ * Free a stack from arch_kstack_alloc.  The stack must not be in use by
+ * any CPU (free it after switching away from its task).
+ */
+void arch_kstack_free(uintptr_t top);
+
+/** Opaque saved execution state of a task (registers, FPU, address space). */
+struct arch_context;
+
+/** Size and alignment needed to hold a struct arch_context. */
+size_t arch_context_size(void);
+
+/**
+ * Prepare ctx so that switching to it runs fn(arg) in kernel mode on the
+ * stack whose top is kstack_top.  fn must never return.
+ */
+void arch_context_init_kernel(struct arch_context *ctx, uintptr_t kstack_top,
+			      void (*fn)(void *), void *arg);
+
+/**
+ * Prepare ctx so that switching to it enters user mode at entry with stack
+ * pointer user_sp in the address space vm_root, with a clean register and
+ * FPU state, using kstack_top for kernel entries.
+ */
+void arch_context_init_user(struct arch_context *ctx, uintptr_t kstack_top,
+			    uint64_t vm_root, uint64_t entry, uint64_t user_sp);
+
+/**
+ * Save the running context into prev and resume next (its address space,
+ * kernel stack for traps, FPU state).  Returns when something switches back
+ * to prev.  Interrupts off; no spinlock held except the run-queue lock the
+ * scheduler documents.
+ */
+void arch_context_switch(struct arch_context *prev, struct arch_context *next);
+
+/* ---- user address spaces ------------------------------------------ */
+
+/** Protection bits for arch_vm_map. */
+enum arch_prot {
+	ARCH_PROT_READ = 1,	/**< readable (always, when mapped) */
+	ARCH_PROT_WRITE = 2,	/**< writable */
+	ARCH_PROT_EXEC = 4,	/**< executable */
+	ARCH_PROT_USER = 8,	/**< accessible from user mode */
+	ARCH_PROT_DEVICE = 16,	/**< uncached device memory */
+};
+
+/** First address above user space (x86_64: 2^47). */
+uintptr_t arch_user_ceiling(void);
+
+/**
+ * A new address space whose kernel half is the kernel's.  Returns the
+ * root's physical address, or 0 when out of memory.
+ */
+uint64_t arch_vm_create(void);
+
+/**
+ * Free the page-table pages of the user half of root and root itself.
+ * Leaf frames are the caller's: unmap (and free) them first.  root must not
+ * be active on any CPU.
+ */
+void arch_vm_destroy(uint64_t root);
+
+/**
+ * Map one 4 KiB page va -> pa with prot (enum arch_prot) in root.  Returns
+ * 0, -EINVAL (bad address or W+X), -EEXIST (already mapped) or -ENOMEM.
+ */
+int arch_vm_map(uint64_t root, uintptr_t va, uint64_t pa, unsigned prot);
+
+/**
+ * Unmap the 4 KiB page at va in root and flush it from every CPU's TLB.
+ * Returns 0 and the frame in *pa, or -ENOENT.
+ */
+int arch_vm_unmap(uint64_t root, uintptr_t va, uint64_t *pa);
+
+/**
+ * Translate va in root: true and the physical address and protection
+ * (enum arch_prot) when mapped.
+ */
+bool arch_vm_translate(uint64_t root, uintptr_t va, uint64_t *pa,
+		       unsigned *prot);
+
+/**
+ * Start the other CPUs, up to max_cpus in all (0 = no limit).  Each runs
+ * kernel_cpu_main(index) once its own hardware is set up.  Returns the
+ * number of CPUs online, this one included.  Boot CPU, after
+ * arch_platform_init and once the scheduler can take new CPUs.
+ */
+unsigned arch_start_cpus(const struct boot_info *bi, unsigned max_cpus);
+
+/** Portable entry of a secondary CPU (provided by the scheduler glue). */
+void kernel_cpu_main(unsigned cpu) __attribute__((noreturn));
+
+/** Number of CPUs online (indexes 0 .. n - 1). */
+unsigned arch_cpus_online(void);
+
+/** ELF e_machine of user programs for this architecture. */
+uint16_t arch_elf_machine(void);
+
+/**
+ * Make this CPU use the kernel's own address space (before the current
+ * process's address space is destroyed).
+ */
+void arch_vm_use_kernel(void);
+
+/**
+ * As arch_vm_unmap, without any TLB flush: only for an address space that
+ * no CPU has active (teardown after arch_vm_use_kernel).
+ */
+int arch_vm_unmap_inactive(uint64_t root, uintptr_t va, uint64_t *pa);
+
+/** Interrupt CPU cpu so that it looks at its run queue soon. */
+void arch_send_resched(unsigned cpu);
+
 /** Cycle or time-stamp counter (under QEMU -icount: instructions). */
 uint64_t arch_cycles(void);
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /** Log levels, as on the command line (loglevel=0..3 or a name). */
 enum log_level {
@@ -20,6 +21,9 @@ enum log_level {
 
 /** printf to the console; '\n' becomes "\r\n". Returns characters written. */
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Write len raw bytes to the console ('\n' becomes "\r\n"). */
+void console_write(const char *buf, size_t len);
 
 /** vprintf to the console. */
 int kvprintf(const char *fmt, va_list ap);

@@ -19,6 +19,13 @@
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/memmap.h"
+#include "kernel/proc/lifecycle.h"
+#include "kernel/sched/glue.h"
+#include "kernel/sched/sched.h"
+
+/* The Bootstrap Principal, generated at build time from the signing key
+ * (build/<arch>/gen/bootstrap_key.c). */
+extern const uint8_t bootstrap_pubkey[32];
 
 /* Address the test=pagefault switch writes to: never mapped (low half). */
 #define TEST_FAULT_ADDR		0x00000000DEADB000ull
@@ -128,6 +135,18 @@ static void setup_memory(const struct boot_info *bi)
 		(unsigned long)(frame_free_count() * 4), (unsigned long)frame_free_count());
 }
 
+static void setup_scheduler(const struct boot_info *bi)
+{
+	struct task *idle;
+	struct runqueue *rq = kzalloc(sizeof(*rq));
+
+	proc_init(bi, bootstrap_pubkey);
+	sched_init();
+	sched_set_poke_hook(arch_send_resched);
+	if (!rq || sched_make_idle_task(&idle) || sched_rq_init(rq, 0, idle))
+		panic("sched: cannot set up the boot CPU's run queue");
+}
+
 /* Test switches (test=<name> on the command line). */
 static void run_test_switches(void)
 {
@@ -183,15 +202,32 @@ void kmain(struct boot_info *bi)
 	setup_cmdline(bi);
 	print_memory_map(bi);
 	setup_memory(bi);
+	setup_scheduler(bi);
 	arch_platform_init(bi);
 	run_test_switches();
 
+	unsigned cpus = arch_start_cpus(bi, cmdline.smp);
+
+	kprintf("smp: %u CPU%s online\n", cpus, cpus == 1 ? "" : "s");
+	unsigned started = proc_start_boot_modules();
+
+	kprintf("boot: %u of %u boot modules started\n", started,
+		bi->module_count);
 	kprintf("boot: ready at cycle %lu\n", (unsigned long)arch_cycles());
 	if (cmdline.exit_after_boot) {
 		kprintf("boot: exit switch set, stopping the machine\n");
 		arch_debug_exit(PANIC_STATUS_OK);
 	}
-	kprintf("idle: nothing to run yet; waiting for interrupts\n");
-	for (;;)
-		arch_idle();
+	cpu_idle_loop();
+}
+
+void kernel_cpu_main(unsigned cpu)
+{
+	struct task *idle;
+
+	if (sched_make_idle_task(&idle) ||
+	    sched_rq_init(kzalloc(sizeof(struct runqueue)), cpu, idle))
+		panic("smp: CPU %u cannot join the scheduler", cpu);
+	log_debug("smp: CPU %u online\n", cpu);
+	cpu_idle_loop();
 }

@@ -134,3 +134,9 @@ bool spin_held(const struct spinlock *l)
 	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) !=
 	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
 }
+
+void spin_debug_forget_cpu(unsigned cpu)
+{
+	if (cpu < MAX_CPUS)
+		lock_stack[cpu].depth = 0;
+}

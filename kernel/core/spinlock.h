@@ -48,3 +48,9 @@ void spin_unlock_irqrestore(struct spinlock *l, unsigned long flags);
 
 /** True when some CPU holds l (for assertions: KASSERT(spin_held(l))). */
 bool spin_held(const struct spinlock *l);
+
+/**
+ * Forget the locks cpu holds, for the order checker: used after a panic
+ * that unwinds (host tests), never in a running kernel.
+ */
+void spin_debug_forget_cpu(unsigned cpu);

@@ -3,6 +3,8 @@
  */
 #include "kernel/core/time.h"
 
+#include "kernel/sched/glue.h"
+
 /* Written by the boot CPU's timer interrupt only; read anywhere. */
 static uint64_t ticks;
 
@@ -15,4 +17,5 @@ void time_tick(bool boot_cpu)
 {
 	if (boot_cpu)
 		__atomic_store_n(&ticks, ticks + 1, __ATOMIC_RELAXED);
+	sched_timer_tick();
 }

@@ -3,14 +3,18 @@
  */
 #include "kernel/mm/frame.h"
 
+#include "kernel/core/lockrank.h"
+#include "kernel/core/spinlock.h"
 #include "kernel/mm/buddy.h"
 #include "kernel/mm/heap.h"
 
-/* The one allocator.  Lock: none yet (single CPU); see frame.h. */
+/* The one allocator, guarded by frame_lock (interrupts off while held). */
 static struct buddy frame_buddy;
+static struct spinlock frame_lock = SPINLOCK_INIT("frames", LOCK_RANK_FRAME);
 
 int frame_init(const struct mem_range *ranges, size_t n, uintptr_t virt_offset)
 {
+	spin_init(&frame_lock, "frames", LOCK_RANK_FRAME);
 	return buddy_init(&frame_buddy, ranges, n, virt_offset);
 }
 
@@ -21,8 +25,11 @@ uint64_t frame_alloc(void)
 
 uint64_t frame_alloc_order(unsigned order)
 {
-	/* lock */
-	return buddy_alloc(&frame_buddy, order);
+	unsigned long flags = spin_lock_irqsave(&frame_lock);
+	uint64_t phys = buddy_alloc(&frame_buddy, order);
+
+	spin_unlock_irqrestore(&frame_lock, flags);
+	return phys;
 }
 
 void frame_free(uint64_t phys)
@@ -32,8 +39,10 @@ void frame_free(uint64_t phys)
 
 void frame_free_order(uint64_t phys, unsigned order)
 {
-	/* lock */
+	unsigned long flags = spin_lock_irqsave(&frame_lock);
+
 	buddy_free(&frame_buddy, phys, order);
+	spin_unlock_irqrestore(&frame_lock, flags);
 }
 
 void *frame_to_virt(uint64_t phys)

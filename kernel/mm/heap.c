@@ -19,7 +19,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/core/lockrank.h"
 #include "kernel/core/panic.h"
+#include "kernel/core/spinlock.h"
 
 #include "lib/klib/string.h"
 
@@ -78,6 +80,9 @@ static struct {
 	struct heap_slab *partial[HEAP_NCLASSES]; /* slabs with free objects */
 	struct heap_stats st;			  /* counters */
 } heap;
+
+/* Guards heap (interrupts off while held); taken before frame_lock. */
+static struct spinlock heap_lock = SPINLOCK_INIT("heap", LOCK_RANK_HEAP);
 
 /* What a pointer given to kfree() refers to. */
 struct heap_ref {
@@ -204,6 +209,7 @@ static void *large_alloc(size_t size)
 
 void heap_init(const struct heap_backend *backend)
 {
+	spin_init(&heap_lock, "heap", LOCK_RANK_HEAP);
 	memset(&heap, 0, sizeof(heap));
 	if (!backend || !backend->alloc_pages || !backend->free_pages)
 		return;
@@ -214,8 +220,8 @@ void heap_init(const struct heap_backend *backend)
 void *kmalloc(size_t size)
 {
 	void *p = NULL;
+	unsigned long flags = spin_lock_irqsave(&heap_lock);
 
-	/* lock */
 	if (heap.ready && size <= HEAP_SLAB_MAX) {
 		unsigned c = 0;
 
@@ -227,10 +233,12 @@ void *kmalloc(size_t size)
 	}
 	if (!p) {
 		heap.st.failures++;
+		spin_unlock_irqrestore(&heap_lock, flags);
 		return NULL;
 	}
 	heap.st.allocs++;
 	heap.st.blocks_in_use++;
+	spin_unlock_irqrestore(&heap_lock, flags);
 	return p;
 }
 
@@ -243,47 +251,63 @@ void *kzalloc(size_t size)
 	return p;
 }
 
-/* Find what p refers to, or panic naming who was called. */
-static struct heap_ref decode(const void *p, const char *who)
+/* What decode() found wrong with a pointer. */
+enum heap_bad {
+	HEAP_OK,
+	HEAP_FOREIGN,
+	HEAP_DOUBLE_FREE,
+};
+
+/* Find what p refers to.  Caller holds heap_lock. */
+static enum heap_bad decode(const void *p, struct heap_ref *ref)
 {
 	uintptr_t page = (uintptr_t)p & ~HEAP_PAGE_MASK;
 	uintptr_t off = (uintptr_t)p - page;
-	struct heap_ref ref = {NULL, NULL, 0};
 	/* The magic is at the same offset in both headers. */
 	uint32_t magic = ((const struct heap_slab *)page)->magic;
 
+	ref->slab = NULL;
+	ref->large = NULL;
+	ref->idx = 0;
 	if (magic == HEAP_MAGIC_SLAB) {
 		struct heap_slab *s = (struct heap_slab *)page;
 		unsigned size;
 
 		if (s->self != s || s->class_idx >= HEAP_NCLASSES ||
 		    off < HEAP_HDR_SIZE)
-			goto foreign;
+			return HEAP_FOREIGN;
 		size = heap_class_size[s->class_idx];
 		if ((off - HEAP_HDR_SIZE) % size != 0 ||
 		    (off - HEAP_HDR_SIZE) / size >= slab_nobjs(s->class_idx))
-			goto foreign;
-		ref.slab = s;
-		ref.idx = (unsigned)((off - HEAP_HDR_SIZE) / size);
-		if (!(s->used[ref.idx / 64] & (1ull << (ref.idx % 64))))
-			goto double_free;
-		return ref;
+			return HEAP_FOREIGN;
+		ref->slab = s;
+		ref->idx = (unsigned)((off - HEAP_HDR_SIZE) / size);
+		if (!(s->used[ref->idx / 64] & (1ull << (ref->idx % 64))))
+			return HEAP_DOUBLE_FREE;
+		return HEAP_OK;
 	}
 	if (magic == HEAP_MAGIC_LARGE) {
 		struct heap_large *l = (struct heap_large *)page;
 
 		if (l->self != l || off != HEAP_HDR_SIZE ||
 		    l->order > HEAP_MAX_ORDER)
-			goto foreign;
-		ref.large = l;
-		return ref;
+			return HEAP_FOREIGN;
+		ref->large = l;
+		return HEAP_OK;
 	}
 	if (magic == HEAP_MAGIC_DEAD)
-		goto double_free;
-foreign:
+		return HEAP_DOUBLE_FREE;
+	return HEAP_FOREIGN;
+}
+
+/* Report a bad pointer (after dropping the lock, so tests can go on). */
+static void bad_pointer(enum heap_bad bad, const char *who, const void *p,
+			unsigned long flags)
+{
+	spin_unlock_irqrestore(&heap_lock, flags);
+	if (bad == HEAP_DOUBLE_FREE)
+		panic("%s: double free of %p", who, p);
 	panic("%s: foreign pointer %p", who, p);
-double_free:
-	panic("%s: double free of %p", who, p);
 }
 
 static void slab_free(struct heap_slab *s, unsigned idx)
@@ -318,14 +342,19 @@ void kfree(void *p)
 
 	if (!p)
 		return;
-	/* lock */
-	ref = decode(p, "kfree");
+
+	unsigned long flags = spin_lock_irqsave(&heap_lock);
+	enum heap_bad bad = decode(p, &ref);
+
+	if (bad != HEAP_OK)
+		bad_pointer(bad, "kfree", p, flags);
 	if (ref.slab)
 		slab_free(ref.slab, ref.idx);
 	else
 		large_free(ref.large);
 	heap.st.frees++;
 	heap.st.blocks_in_use--;
+	spin_unlock_irqrestore(&heap_lock, flags);
 }
 
 size_t heap_usable_size(const void *p)
@@ -334,13 +363,22 @@ size_t heap_usable_size(const void *p)
 
 	if (!p)
 		return 0;
-	ref = decode(p, "heap_usable_size");
-	if (ref.slab)
-		return heap_class_size[ref.slab->class_idx];
-	return ref.large->size;
+
+	unsigned long flags = spin_lock_irqsave(&heap_lock);
+	enum heap_bad bad = decode(p, &ref);
+	size_t size;
+
+	if (bad != HEAP_OK)
+		bad_pointer(bad, "heap_usable_size", p, flags);
+	size = ref.slab ? heap_class_size[ref.slab->class_idx] : ref.large->size;
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return size;
 }
 
 void heap_get_stats(struct heap_stats *out)
 {
+	unsigned long flags = spin_lock_irqsave(&heap_lock);
+
 	*out = heap.st;
+	spin_unlock_irqrestore(&heap_lock, flags);
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""make bench: CambiOS-C benchmarks under QEMU.
+"""make bench: CambiOS-C benchmarks under QEMU, beside Linux in the same QEMU.
 
-Boot to banner, measured two ways:
-  - wall clock under plain TCG, from QEMU start to the banner line;
+Every figure is measured in this run, never quoted:
   - guest instructions under -icount shift=0,sleep=off, where the guest's
-    time-stamp counter counts executed instructions, so the kernel's own
-    "boot: banner at cycle N" line is an exact, repeatable count (it
-    includes firmware and GRUB, which run before the kernel).
-Figures are medians of several runs; benchmarks, never pass/fail tests.
+    time-stamp counter counts executed instructions (exact, repeatable);
+  - wall clock under plain TCG (noisy; medians of several runs).
+The Linux baseline is Debian's linux-image-cloud-amd64 kernel with a static
+/init (tests/bench/linux/linux_bench.c), fetched once with apt-get download
+and cached under build/bench/linux.  Benchmarks never pass or fail.
 """
 import argparse
 import os
@@ -21,60 +21,155 @@ import time
 import pexpect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+COMMON = ["-serial", "stdio", "-display", "none", "-monitor", "none",
+          "-no-reboot"]
 
 
-def make_iso(kernel, cmdline, out):
+def make_iso(kernel, cmdline, out, modules=()):
     subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), kernel, out,
-                    cmdline], check=True)
+                    cmdline, *modules], check=True)
 
 
-def boot_once(iso, icount, mem="128M"):
-    args = ["-cdrom", iso, "-m", mem, "-serial", "stdio", "-display", "none",
-            "-monitor", "none", "-no-reboot",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    if icount:
-        args += ["-icount", "shift=0,sleep=off"]
+def run(args, patterns, timeout=180):
+    """Start QEMU with args; return (wall seconds to each pattern, matches)."""
     start = time.monotonic()
     child = pexpect.spawn("qemu-system-x86_64", args, encoding="utf-8",
-                          codec_errors="replace", timeout=120)
-    child.expect(r"boot: banner at cycle (\d+)")
-    banner_wall = time.monotonic() - start
-    banner_cycles = int(child.match[1])
-    child.expect(r"boot: ready at cycle (\d+)")
-    ready_cycles = int(child.match[1])
-    child.expect(pexpect.EOF)
-    child.close()
-    return banner_wall, banner_cycles, ready_cycles
+                          codec_errors="replace", timeout=timeout)
+    walls, matches = [], []
+    try:
+        for p in patterns:
+            child.expect(p)
+            walls.append(time.monotonic() - start)
+            matches.append(child.match)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    return walls, matches
+
+
+def cambios_boot(iso, icount, mem="128M"):
+    args = ["-cdrom", iso, "-m", mem, *COMMON,
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if icount:
+        args += ICOUNT
+    walls, m = run(args, [r"boot: kernel entered at cycle (\d+)",
+                          r"boot: banner at cycle (\d+)",
+                          r"boot: ready at cycle (\d+)"])
+    return walls, [int(x[1]) for x in m]
+
+
+def linux_files(build):
+    out = os.path.join(build, "bench", "linux")
+    res = subprocess.run([os.path.join(ROOT, "tests", "bench", "linux",
+                                       "fetch_linux.sh"), out],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        return None
+    return res.stdout.split()
+
+
+def linux_boot(files, icount, mem="128M"):
+    kernel, initrd = files
+    args = ["-kernel", kernel, "-initrd", initrd, "-append",
+            "console=ttyS0 quiet", "-m", mem, *COMMON]
+    if icount:
+        args += ICOUNT
+    walls, m = run(args, [r"linux: init at cycle (\d+)",
+                          r"linux: null syscall (\d+) cycles",
+                          r"linux: yield switch (\d+) cycles",
+                          r"linux: pipe round trip (\d+) cycles"])
+    return walls, [int(x[1]) for x in m]
+
+
+def boots_in(args_for_mem, pattern, mem_mib):
+    try:
+        run(args_for_mem(f"{mem_mib}M"), [pattern], timeout=60)
+        return True
+    except (pexpect.TIMEOUT, pexpect.EOF):
+        return False
+
+
+def min_memory(args_for_mem, pattern, lo, hi):
+    """Smallest MiB in [lo, hi] that reaches pattern (bisection)."""
+    if not boots_in(args_for_mem, pattern, hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if boots_in(args_for_mem, pattern, mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
+
+
+def ratio(a, b):
+    return f"{a / b:.3f}x" if b else "n/a"
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--arch", default="x86_64")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    kernel = os.path.join(ROOT, args.build, args.arch, "kernel.elf")
+    build = os.path.join(ROOT, args.build)
+    kernel = os.path.join(build, args.arch, "kernel.elf")
 
+    print("CambiOS-C benchmarks: QEMU TCG, x86_64, 128 MiB, 1 CPU; "
+          "instructions under -icount shift=0,sleep=off")
     with tempfile.TemporaryDirectory() as tmp:
         iso = os.path.join(tmp, "bench.iso")
         make_iso(kernel, "exit", iso)
-        walls = [boot_once(iso, False)[0] for _ in range(args.runs)]
-        counts = [boot_once(iso, True) for _ in range(args.runs)]
+        c_wall = [cambios_boot(iso, False)[0] for _ in range(args.runs)]
+        c_icount = cambios_boot(iso, True)[1]
+        files = linux_files(build)
+        l_wall, l_icount = None, None
+        if files:
+            l_wall = [linux_boot(files, False)[0] for _ in range(args.runs)]
+            l_icount = linux_boot(files, True)[1]
 
-    banner = [c[1] for c in counts]
-    kernel_part = [c[2] - c[1] for c in counts]
-    print("CambiOS-C benchmarks (QEMU TCG, x86_64, 128 MiB, 1 CPU)")
-    print(f"  boot to banner, wall clock (TCG):          "
-          f"{statistics.median(walls) * 1000:9.1f} ms "
-          f"(min {min(walls) * 1000:.1f}, max {max(walls) * 1000:.1f}, "
-          f"{args.runs} runs)")
-    print(f"  boot to banner, guest instructions (icount): "
-          f"{statistics.median(banner):12,d} (firmware + GRUB + kernel entry)")
-    print(f"  banner to ready, guest instructions:         "
-          f"{statistics.median(kernel_part):12,d} (kernel memory setup)")
-    spread = max(banner) - min(banner)
-    print(f"  icount repeatability: spread {spread:,d} instructions over "
-          f"{args.runs} runs")
+        entered, banner, ready = c_icount
+        print("\nBoot")
+        print(f"  CambiOS-C firmware+GRUB to kernel entry: {entered:>14,d} instr")
+        print(f"  CambiOS-C kernel entry to banner:        {banner - entered:>14,d} instr")
+        print(f"  CambiOS-C kernel entry to ready:         {ready - entered:>14,d} instr")
+        print(f"  CambiOS-C power-on to ready:             {ready:>14,d} instr")
+        wall_ready = statistics.median(w[2] for w in c_wall)
+        print(f"  CambiOS-C power-on to ready, wall (TCG): {wall_ready * 1000:>11.1f} ms")
+        if l_icount:
+            print(f"  Linux power-on to /init:                 {l_icount[0]:>14,d} instr")
+            wall_init = statistics.median(w[0] for w in l_wall)
+            print(f"  Linux power-on to /init, wall (TCG):     {wall_init * 1000:>11.1f} ms")
+            print(f"  ratio CambiOS-C ready / Linux /init:     "
+                  f"{ratio(ready, l_icount[0])} (instructions), "
+                  f"{ratio(wall_ready, wall_init)} (wall)")
+        else:
+            print("  Linux baseline unavailable (apt-get download failed)")
+
+        print("\nMemory needed to boot (bisection over -m, MiB)")
+        cmem = min_memory(lambda m: ["-cdrom", iso, "-m", m, *COMMON,
+                                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
+                          r"boot: ready", 2, 64)
+        print(f"  CambiOS-C to ready: {cmem} MiB")
+        if files:
+            lmem = min_memory(lambda m: ["-kernel", files[0], "-initrd", files[1],
+                                         "-append", "console=ttyS0 quiet",
+                                         "-m", m, *COMMON],
+                              r"linux: init at cycle", 32, 256)
+            print(f"  Linux to /init:     {lmem} MiB")
+
+        if l_icount:
+            print("\nLinux primitives in the same QEMU (instructions)")
+            print(f"  null syscall (getppid):   {l_icount[1]:>8,d}")
+            print(f"  yield context switch:     {l_icount[2]:>8,d}")
+            print(f"  pipe round trip (1 byte): {l_icount[3]:>8,d}")
+
+    crypto = os.path.join(build, "host", "bin", "crypto_bench")
+    if os.path.exists(crypto):
+        print("\nCrypto (host, this machine)")
+        sys.stdout.flush()
+        subprocess.run([crypto])
     return 0
 
 

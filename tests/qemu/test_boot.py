@@ -111,7 +111,7 @@ def test_unknown_option_is_reported_not_fatal(boot):
 
 def test_without_exit_switch_kernel_idles_quietly(boot):
     m = boot("")
-    m.expect("idle: nothing to run yet")
+    m.expect("boot: ready at cycle")
     # Interrupts are enabled while idle: a stray legacy-PIC interrupt
     # (the PIT at vector 8) once showed up here as a bogus double fault.
     with pytest.raises(Exception):

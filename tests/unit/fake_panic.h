@@ -25,6 +25,9 @@ static bool fake_panic_armed;	  /* inside EXPECT_PANIC */
 static char fake_panic_msg[512];  /* message of the last panic */
 static unsigned fake_panic_count; /* panics seen */
 
+/* From kernel/core/spinlock.c when the test links it. */
+void spin_debug_forget_cpu(unsigned cpu) __attribute__((weak));
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;
@@ -38,6 +41,9 @@ void panic(const char *fmt, ...)
 		abort();
 	}
 	fake_panic_armed = false;
+	/* A kernel panic may leave spinlocks held: forget them for this CPU. */
+	if (spin_debug_forget_cpu)
+		spin_debug_forget_cpu(0);
 	longjmp(fake_panic_env, 1);
 }
 

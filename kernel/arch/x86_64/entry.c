@@ -5,15 +5,20 @@
 #include "abi/errno.h"
 #include "kernel/arch/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/cpuinit.h"
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/mmu.h"
 #include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/pic.h"
 #include "kernel/arch/x86_64/serial.h"
+#include "kernel/arch/x86_64/smp.h"
+#include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/boot/multiboot2.h"
 #include "kernel/core/bootinfo.h"
+#include "kernel/core/config.h"
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
 #include "kernel/core/time.h"
@@ -132,9 +137,38 @@ void arch_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *ctx),
 	}
 }
 
+unsigned protect_init_cpu(void)
+{
+	uint32_t a, b, c, d;
+	unsigned enabled = 0;
+	uint64_t cr4 = read_cr4();
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 7) {
+		cpuid(7, 0, &a, &b, &c, &d);
+		if (b & (1u << 7)) {
+			cr4 |= CR4_SMEP;
+			enabled |= 1;
+		}
+		if (b & (1u << 20)) {
+			cr4 |= CR4_SMAP;
+			enabled |= 2;
+		}
+	}
+	write_cr4(cr4 | CR4_PGE);
+	return enabled;
+}
+
 void arch_platform_init(const struct boot_info *bi)
 {
 	(void)bi;
+
+	unsigned prot = protect_init_cpu();
+
+	log_info("x86_64: SMEP %s, SMAP %s, NX %s\n", (prot & 1) ? "on" : "absent",
+		 (prot & 2) ? "on" : "absent", mmu_nx_bit() ? "on" : "absent");
+	fpu_init_cpu();
+	syscall_init_cpu();
 
 	int err = lapic_init_bsp();
 
@@ -145,6 +179,46 @@ void arch_platform_init(const struct boot_info *bi)
 	log_info("x86_64: local APIC %u, timer %lu counts per tick (%u Hz)\n",
 		 bsp_cpu.apic_id, (unsigned long)bsp_cpu.lapic_ticks_per_tick,
 		 TICK_HZ);
+}
+
+unsigned arch_cpus_online(void)
+{
+	return smp_cpus_online();
+}
+
+uint16_t arch_elf_machine(void)
+{
+	return 0x3E;	/* EM_X86_64 */
+}
+
+unsigned arch_start_cpus(const struct boot_info *bi, unsigned max_cpus)
+{
+	return smp_start_aps(bi, max_cpus);
+}
+
+void arch_send_resched(unsigned cpu)
+{
+	if (cpu < MAX_CPUS && x86_cpus[cpu] && cpu != arch_cpu_id())
+		lapic_send_ipi(x86_cpus[cpu]->apic_id, VECTOR_RESCHED);
+}
+
+void x86_64_ap_main(struct x86_cpu *c);
+
+/* An AP's first C code, on its boot stack, interrupts off. */
+void x86_64_ap_main(struct x86_cpu *c)
+{
+	percpu_init_cpu(c, c->index, c->apic_id);
+	write_cr3(mmu_kernel_root());
+	(void)protect_init_cpu();
+	gdt_init_cpu(&c->tables, c->ist_tops);
+	idt_load();
+	fpu_init_cpu();
+	syscall_init_cpu();
+	lapic_init_cpu();
+	lapic_timer_start((uint32_t)c->lapic_ticks_per_tick);
+	tlb_cpu_online();
+	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
+	kernel_cpu_main(c->index);
 }
 
 static void add_reserved(struct boot_info *bi, uint64_t start, uint64_t end)
@@ -166,8 +240,11 @@ void x86_64_boot_main(uint32_t magic, uint64_t mbi_phys)
 		(uint64_t)(uintptr_t)(ist_stacks[2] + IST_STACK_SIZE),
 	};
 
+	uint64_t entered = rdtsc();
+
 	percpu_init_cpu(&bsp_cpu, 0, 0);
 	serial_init();
+	kprintf("boot: kernel entered at cycle %lu\n", (unsigned long)entered);
 	pic_disable();
 	gdt_init_cpu(&bsp_cpu.tables, ist_tops);
 	idt_init();

@@ -7,13 +7,15 @@
  */
 #pragma once
 
-#include <stdint.h>
-
 #define GDT_KCODE	0x08
 #define GDT_KDATA	0x10
 #define GDT_UDATA	0x18
 #define GDT_UCODE	0x20
 #define GDT_TSS		0x28
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
 
 /** The 64-bit task-state segment (Intel SDM vol. 3, 8.7). */
 struct tss {
@@ -41,3 +43,5 @@ struct cpu_tables {
  * CPU on that CPU with interrupts off.
  */
 void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[3]);
+
+#endif /* !__ASSEMBLER__ */

@@ -31,6 +31,7 @@
 #define ICR_PENDING	(1u << 12)
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_INIT	(5u << 8)
+#define ICR_ALL_BUT_SELF (3u << 18)
 #define ICR_STARTUP	(6u << 8)
 #define APIC_BASE_ENABLE (1ull << 11)
 
@@ -41,6 +42,8 @@
 
 /* Mapped once by the boot CPU; read-only afterwards. */
 static volatile uint32_t *lapic;
+/* Timer counts per 10 ms, measured once by the boot CPU. */
+static uint32_t calibrated_per_10ms;
 
 static uint32_t rd(uint32_t reg)
 {
@@ -130,6 +133,8 @@ uint32_t lapic_timer_calibrate_and_start(unsigned hz)
 {
 	/* 50 ms: long enough to swamp the emulator's timing jitter. */
 	uint32_t per_10ms = measure(50) / 5;
+
+	calibrated_per_10ms = per_10ms;
 	uint32_t count = (uint32_t)((uint64_t)per_10ms * 100 / hz);
 
 	if (count == 0)
@@ -165,5 +170,31 @@ void lapic_start_ap(uint32_t apic_id, uint8_t page, void (*delay_us)(unsigned))
 		wr(LAPIC_ICR_LO, ICR_STARTUP | page);
 		delay_us(200);
 		icr_wait();
+	}
+}
+
+void lapic_send_ipi_all_but_self(uint8_t vector)
+{
+	icr_wait();
+	wr(LAPIC_ICR_HI, 0);
+	wr(LAPIC_ICR_LO, vector | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
+	icr_wait();
+}
+
+void lapic_delay_us(unsigned us)
+{
+	/* Counts at the calibrated rate: count_per_10ms / 10000 per us. */
+	uint32_t init = rd(LAPIC_TIMER_INIT);
+	uint64_t per_us = calibrated_per_10ms / 10000 + 1;
+	uint64_t want = per_us * us, seen = 0;
+	uint32_t last = rd(LAPIC_TIMER_CUR);
+
+	while (seen < want && init) {
+		uint32_t now = rd(LAPIC_TIMER_CUR);
+
+		/* Periodic: the count runs down, then reloads from init. */
+		seen += now <= last ? last - now : last + (init - now);
+		last = now;
+		__asm__ volatile("pause");
 	}
 }

@@ -39,5 +39,11 @@ void lapic_timer_start(uint32_t count_per_tick);
 /** Send a fixed IPI with vector to the CPU with apic_id. */
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 
+/** Send a fixed IPI with vector to every CPU but this one. */
+void lapic_send_ipi_all_but_self(uint8_t vector);
+
+/** Busy-wait about us microseconds (needs the running, calibrated timer). */
+void lapic_delay_us(unsigned us);
+
 /** Send INIT then two STARTUP IPIs (page = trampoline phys >> 12). */
 void lapic_start_ap(uint32_t apic_id, uint8_t page, void (*delay_us)(unsigned));

@@ -23,6 +23,7 @@
 static uint8_t pt_pool[POOL_PAGES][4096] __attribute__((aligned(4096)));
 static unsigned pt_pool_used;	/* boot CPU only, during arch_mmu_init */
 static uint64_t kernel_root;	/* physical address of the kernel PML4 */
+static uint64_t direct_map_limit; /* end of the direct map (physical) */
 
 /* Guards changes to the kernel half of the page tables and mmio_next. */
 static struct spinlock kmap_lock = SPINLOCK_INIT("kmap", 0);
@@ -138,6 +139,7 @@ int arch_mmu_init(uint64_t max_phys, uint64_t *mapped)
 		pa += size;
 	}
 	*mapped = pa;
+	direct_map_limit = pa;
 
 	write_cr4(read_cr4() | CR4_PGE);
 	write_cr3(kernel_root);
@@ -199,4 +201,32 @@ void *mmu_map_mmio(uint64_t phys, size_t size)
 	mmio_next += pages * PAGE_4K;
 	spin_unlock_irqrestore(&kmap_lock, flags);
 	return (void *)(uintptr_t)(va + (phys - first));
+}
+
+int mmu_kernel_map_page(uint64_t va, uint64_t pa, uint64_t flags)
+{
+	unsigned long irq = spin_lock_irqsave(&kmap_lock);
+	int err = pt_map(mmu_pt_ctx(), kernel_root, va, pa, PAGE_4K, flags);
+
+	spin_unlock_irqrestore(&kmap_lock, irq);
+	return err;
+}
+
+int mmu_kernel_unmap_page(uint64_t va, uint64_t *pa)
+{
+	unsigned long irq = spin_lock_irqsave(&kmap_lock);
+	int err = pt_unmap(mmu_pt_ctx(), kernel_root, va, pa, NULL);
+
+	spin_unlock_irqrestore(&kmap_lock, irq);
+	return err;
+}
+
+uint64_t mmu_nx_bit(void)
+{
+	return (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
+}
+
+uint64_t mmu_direct_map_limit(void)
+{
+	return direct_map_limit;
 }

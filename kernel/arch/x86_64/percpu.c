@@ -5,7 +5,10 @@
 
 #include "kernel/arch/x86_64/cpu.h"
 
+#include "kernel/core/config.h"
+
 struct x86_cpu bsp_cpu;
+struct x86_cpu *x86_cpus[MAX_CPUS] = { &bsp_cpu };
 
 void percpu_init_cpu(struct x86_cpu *c, uint32_t index, uint32_t apic_id)
 {

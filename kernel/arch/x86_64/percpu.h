@@ -9,14 +9,16 @@
  */
 #pragma once
 
-#include <stdint.h>
-
-#include "kernel/arch/x86_64/gdt.h"
-
 #define PERCPU_SELF		0
 #define PERCPU_KSTACK_TOP	8
 #define PERCPU_USER_RSP		16
 #define PERCPU_INDEX		24
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#include "kernel/arch/x86_64/gdt.h"
+
 
 struct task;
 
@@ -30,7 +32,12 @@ struct x86_cpu {
 	struct cpu_tables tables; /**< GDT and TSS */
 	uint64_t ticks;		/**< timer interrupts taken by this CPU */
 	uint64_t lapic_ticks_per_tick; /**< LAPIC timer count per 10 ms */
+	uint64_t ist_tops[3];	/**< #DF, NMI, #MC stacks (set by the starter) */
+	volatile uint32_t online; /**< set by the CPU once it runs the kernel */
 };
+
+/** Every online CPU's block by index; written by the boot CPU at bring-up. */
+extern struct x86_cpu *x86_cpus[];
 
 _Static_assert(__builtin_offsetof(struct x86_cpu, kstack_top) ==
 		       PERCPU_KSTACK_TOP, "per-CPU layout");
@@ -53,3 +60,5 @@ void percpu_init_cpu(struct x86_cpu *c, uint32_t index, uint32_t apic_id);
 
 /** The boot CPU's block (static: it exists before any allocator). */
 extern struct x86_cpu bsp_cpu;
+
+#endif /* !__ASSEMBLER__ */

@@ -14,6 +14,8 @@
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/pic.h"
+#include "kernel/arch/x86_64/tlb.h"
+#include "kernel/core/kernel.h"
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
 #include "kernel/core/time.h"
@@ -68,7 +70,11 @@ void idt_init(void)
 	set_gate(2, trap_stubs[2], 2);	/* NMI on IST2 */
 	set_gate(8, trap_stubs[8], 1);	/* #DF on IST1 */
 	set_gate(18, trap_stubs[18], 3); /* #MC on IST3 */
+	idt_load();
+}
 
+void idt_load(void)
+{
 	struct {
 		uint16_t limit;
 		uint64_t base;
@@ -116,17 +122,25 @@ static void report_exception(const struct trap_frame *f)
 	panic_backtrace_from(f->rip, f->rbp);
 }
 
-void x86_trap(struct trap_frame *f)
+static bool from_user(const struct trap_frame *f)
 {
-	if (f->vector < 32) {
-		report_exception(f);
-		kernel_fatal_stop(PANIC_STATUS_EXCEPTION);
-	}
+	return (f->cs & 3) == 3;
+}
+
+static void handle_interrupt(struct trap_frame *f)
+{
 	switch (f->vector) {
 	case VECTOR_TIMER:
 		this_cpu()->ticks++;
 		lapic_eoi();
 		time_tick(this_cpu()->index == 0);
+		return;
+	case VECTOR_TLB_SHOOTDOWN:
+		tlb_shootdown_ipi();
+		lapic_eoi();
+		return;
+	case VECTOR_RESCHED:
+		lapic_eoi();	/* the return path looks at the run queue */
 		return;
 	case VECTOR_SPURIOUS:
 		return;		/* no EOI for spurious interrupts */
@@ -134,7 +148,24 @@ void x86_trap(struct trap_frame *f)
 		if (f->vector >= PIC_VECTOR_BASE)
 			return;	/* spurious IRQ 7/15 of the masked PICs */
 		lapic_eoi();
-		kprintf("trap: unexpected interrupt vector %lu ignored\n",
-			(unsigned long)f->vector);
+		log_warn("trap: unexpected interrupt vector %lu ignored\n",
+			 (unsigned long)f->vector);
 	}
+}
+
+void x86_trap(struct trap_frame *f)
+{
+	if (f->vector < 32) {
+		if (from_user(f)) {
+			/* A user task's fault ends that task, nothing else. */
+			kernel_user_fault(exc_names[f->vector], f->rip,
+					  f->vector == 14 ? read_cr2() : 0,
+					  f->error);
+		}
+		report_exception(f);
+		kernel_fatal_stop(PANIC_STATUS_EXCEPTION);
+	}
+	handle_interrupt(f);
+	if (from_user(f))
+		kernel_return_to_user();
 }

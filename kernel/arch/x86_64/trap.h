@@ -20,8 +20,11 @@ struct trap_frame {
 
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
 
-/** Fill and load the IDT (all 256 vectors).  Once per CPU. */
+/** Fill and load the IDT (all 256 vectors).  Boot CPU, once. */
 void idt_init(void);
+
+/** Load the (shared) IDT on this CPU.  Each AP, once. */
+void idt_load(void);
 
 /** Called by trap_entry.S for every vector. */
 void x86_trap(struct trap_frame *f);

@@ -11,10 +11,17 @@
 #define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
 		    (v) == 21 || (v) == 29 || (v) == 30)
 
+/* Offset of the saved CS in struct trap_frame, once all is pushed. */
+#define FRAME_CS	(18 * 8)
+
 	.section .text, "ax"
 	.balign 16
 trap_common:
-	pushq	%rax
+	/* From user mode: GS base is the user's until swapgs. */
+	testb	$3, 24(%rsp)		/* CS above vector and error code */
+	jz	1f
+	swapgs
+1:	pushq	%rax
 	pushq	%rbx
 	pushq	%rcx
 	pushq	%rdx
@@ -32,6 +39,8 @@ trap_common:
 	movq	%rsp, %rdi
 	cld
 	call	x86_trap
+	.global trap_return
+trap_return:
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -48,7 +57,10 @@ trap_common:
 	popq	%rbx
 	popq	%rax
 	addq	$16, %rsp		/* vector and error code */
-	iretq
+	testb	$3, 8(%rsp)		/* returning to user mode? */
+	jz	1f
+	swapgs
+1:	iretq
 
 .macro TRAP_STUB v
 	.balign 16

@@ -1,0 +1,139 @@
+/*
+ * abi/syscall_out.h - fixed output records some syscalls write to user
+ * buffers (spec syscalls.md §7.2-§7.5) and the channel enumerations
+ * (ipc.md §7).  The RecvMsg header is in abi/ipc.h, SysInfo's records in
+ * abi/sysinfo.h.  All little-endian; the spec fixes every offset, so two
+ * records that put u64 fields at odd offsets are packed.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** One BAR in struct device_info (16 bytes). */
+struct device_bar {
+	uint64_t address; /**< base address (I/O port or physical) */
+	uint32_t size;	  /**< bytes decoded */
+	uint8_t is_io;	  /**< 1 = I/O space, 0 = memory */
+	uint8_t zero[3];  /**< 0 */
+} __attribute__((packed));
+
+/** DeviceInfo (22) output, one PCI function: 108 bytes. */
+struct device_info {
+	uint16_t vendor;	  /**< PCI vendor id */
+	uint16_t device;	  /**< PCI device id */
+	uint8_t class_code;	  /**< PCI class */
+	uint8_t subclass;	  /**< PCI subclass */
+	uint8_t bus;		  /**< bus number */
+	uint8_t dev;		  /**< device number on the bus */
+	uint8_t function;	  /**< function number */
+	uint8_t zero0;		  /**< 0 */
+	uint8_t bar_count;	  /**< BARs with a non-zero address */
+	uint8_t zero1;		  /**< 0 */
+	struct device_bar bar[6]; /**< BAR0..BAR5 */
+} __attribute__((packed));
+
+#define DEVICE_INFO_SIZE 108
+
+_Static_assert(sizeof(struct device_bar) == 16, "device_bar");
+_Static_assert(offsetof(struct device_info, class_code) == 4, "device_info");
+_Static_assert(offsetof(struct device_info, bus) == 6, "device_info");
+_Static_assert(offsetof(struct device_info, bar_count) == 10, "device_info");
+_Static_assert(offsetof(struct device_info, bar) == 12, "device_info");
+_Static_assert(sizeof(struct device_info) == DEVICE_INFO_SIZE, "device_info");
+
+/** PortIo (23) flags. */
+enum port_io_flags {
+	PORT_IO_WRITE = 1u << 0, /**< bit0: 0 read, 1 write */
+	PORT_IO_BYTE = 0u << 1,	 /**< bits 2:1 width */
+	PORT_IO_WORD = 1u << 1,
+	PORT_IO_DWORD = 2u << 1,
+	PORT_IO_WIDTH_MASK = 3u << 1,
+};
+
+/** Channel roles, ChannelCreate (28) a3. */
+enum channel_role {
+	CHANNEL_PRODUCER = 0,	   /**< creator RW, peer RO */
+	CHANNEL_CONSUMER = 1,	   /**< creator RO, peer RW */
+	CHANNEL_BIDIRECTIONAL = 2, /**< both RW */
+};
+
+/** Channel states as reported by ChannelInfo. */
+enum channel_state {
+	CHANNEL_AWAITING_ATTACH = 0,
+	CHANNEL_ACTIVE = 1,
+	CHANNEL_REVOKED = 2,
+	CHANNEL_CLOSED = 3,
+};
+
+/** Peer slot value in struct channel_info when no peer has attached. */
+#define CHANNEL_NO_PEER 0xFFFFFFFFu
+
+/** ChannelInfo (32) output: 46 bytes. */
+struct channel_info {
+	uint8_t state;		/**< enum channel_state */
+	uint8_t role;		/**< enum channel_role */
+	uint32_t num_pages;	/**< size in 4 KiB pages */
+	uint32_t creator_slot;	/**< creator's process slot */
+	uint32_t peer_slot;	/**< peer's slot or CHANNEL_NO_PEER */
+	uint64_t creator_vaddr; /**< mapping in the creator */
+	uint64_t peer_vaddr;	/**< mapping in the peer, 0 if none */
+	uint64_t phys_base;	/**< physical base of the frames */
+	uint64_t created_tick;	/**< GetTime at creation */
+} __attribute__((packed));
+
+#define CHANNEL_INFO_SIZE 46
+
+_Static_assert(offsetof(struct channel_info, num_pages) == 2, "channel_info");
+_Static_assert(offsetof(struct channel_info, peer_slot) == 10, "channel_info");
+_Static_assert(offsetof(struct channel_info, creator_vaddr) == 14,
+	       "channel_info");
+_Static_assert(offsetof(struct channel_info, phys_base) == 30, "channel_info");
+_Static_assert(sizeof(struct channel_info) == CHANNEL_INFO_SIZE,
+	       "channel_info");
+
+/** AuditInfo (34) output: 48 bytes. */
+struct audit_info {
+	uint64_t produced;	   /**< events produced in total */
+	uint64_t dropped;	   /**< events dropped in total */
+	uint32_t capacity;	   /**< slots in the global ring */
+	uint8_t consumer_attached; /**< 1 once AuditAttach succeeded */
+	uint8_t zero0[3];	   /**< 0 */
+	uint32_t online_cpus;	   /**< CPUs online */
+	uint32_t staging[4];	   /**< staging occupancy, CPUs 0..3 */
+	uint32_t zero1;		   /**< 0 */
+};
+
+#define AUDIT_INFO_SIZE 48
+
+_Static_assert(offsetof(struct audit_info, capacity) == 16, "audit_info");
+_Static_assert(offsetof(struct audit_info, consumer_attached) == 20,
+	       "audit_info");
+_Static_assert(offsetof(struct audit_info, online_cpus) == 24, "audit_info");
+_Static_assert(offsetof(struct audit_info, staging) == 28, "audit_info");
+_Static_assert(sizeof(struct audit_info) == AUDIT_INFO_SIZE, "audit_info");
+
+/** MapFramebuffer (35) output: 32 bytes. */
+struct framebuffer_desc {
+	uint64_t vaddr;	  /**< user address of the first pixel */
+	uint32_t width;	  /**< pixels */
+	uint32_t height;  /**< pixels */
+	uint32_t pitch;	  /**< bytes per row */
+	uint16_t bpp;	  /**< bits per pixel */
+	uint8_t red_size; /**< channel bits and shifts */
+	uint8_t red_shift;
+	uint8_t green_size;
+	uint8_t green_shift;
+	uint8_t blue_size;
+	uint8_t blue_shift;
+	uint8_t zero[4]; /**< 0 */
+};
+
+#define FRAMEBUFFER_DESC_SIZE 32
+
+_Static_assert(offsetof(struct framebuffer_desc, pitch) == 16, "fb desc");
+_Static_assert(offsetof(struct framebuffer_desc, bpp) == 20, "fb desc");
+_Static_assert(offsetof(struct framebuffer_desc, red_size) == 22, "fb desc");
+_Static_assert(offsetof(struct framebuffer_desc, blue_shift) == 27, "fb desc");
+_Static_assert(sizeof(struct framebuffer_desc) == FRAMEBUFFER_DESC_SIZE,
+	       "fb desc");

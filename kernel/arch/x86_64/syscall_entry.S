@@ -1,0 +1,78 @@
+/*
+ * kernel/arch/x86_64/syscall_entry.S - the SYSCALL instruction's entry.
+ *
+ * On entry (spec syscalls.md section 1): RAX number, RDI RSI RDX R10 R8 R9
+ * arguments, RCX user RIP, R11 user RFLAGS, RSP still the user's, GS base
+ * the user's, interrupts off (SFMASK clears IF).  We switch to the task's
+ * kernel stack and save a struct trap_frame identical to an interrupt's
+ * (vector SYSCALL_VECTOR), so the C side and context switching see one
+ * frame layout.  The result goes back in RAX; we leave by sysretq, or by
+ * iretq when the frame's RIP is not a canonical user address (sysretq
+ * would fault in kernel mode with the user's stack).
+ */
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/percpu.h"
+
+#define SYSCALL_VECTOR	0x100
+
+	.section .text, "ax"
+	.global syscall_entry
+	.balign 16
+syscall_entry:
+	swapgs
+	movq	%rsp, %gs:PERCPU_USER_RSP
+	movq	%gs:PERCPU_KSTACK_TOP, %rsp
+	pushq	$(GDT_UDATA | 3)		/* ss */
+	pushq	%gs:PERCPU_USER_RSP		/* rsp */
+	pushq	%r11				/* rflags */
+	pushq	$(GDT_UCODE | 3)		/* cs */
+	pushq	%rcx				/* rip */
+	pushq	$0				/* error */
+	pushq	$SYSCALL_VECTOR			/* vector */
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rdi
+	xorl	%ebp, %ebp			/* backtraces stop here */
+	cld
+	call	x86_syscall
+	cli
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp			/* vector, error */
+	/* sysretq needs a canonical lower-half RIP; else take iretq. */
+	movq	(%rsp), %rcx
+	shrq	$47, %rcx
+	jnz	1f
+	movq	(%rsp), %rcx			/* rip */
+	movq	16(%rsp), %r11			/* rflags */
+	movq	24(%rsp), %rsp			/* user rsp */
+	swapgs
+	sysretq
+1:	swapgs
+	iretq

@@ -1,0 +1,35 @@
+/*
+ * kernel/core/kernel.h - the portable kernel's entry points for
+ * architecture code: system calls, faults of user tasks, the return path
+ * to user mode, and the start of every new context.
+ */
+#pragma once
+
+#include <stdint.h>
+
+/**
+ * Run system call nr with its six raw arguments for the current task;
+ * returns the value for the caller (>= 0 success, < 0 an abi/errno.h code
+ * negated).  Interrupts on.  Never trusts an argument.
+ */
+int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6]);
+
+/**
+ * The current user task took a fault it cannot recover from: log one line
+ * (what, where) and end the task's process.  Never returns.  Interrupts
+ * off.
+ */
+void kernel_user_fault(const char *what, uint64_t pc, uint64_t addr,
+		       uint64_t code) __attribute__((noreturn));
+
+/**
+ * Last step before returning to user mode, interrupts off: reschedule if
+ * the time slice ran out or a wake-up asked for it.
+ */
+void kernel_return_to_user(void);
+
+/**
+ * First code of every new context (called by the architecture's start
+ * routine, interrupts off): finishes the switch that started it.
+ */
+void kernel_context_start(void);

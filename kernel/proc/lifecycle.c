@@ -1,0 +1,595 @@
+/*
+ * kernel/proc/lifecycle.c - processes from birth to reaping.
+ *
+ * Birth: a signed boot module is verified (ARCSIG trailer, ELF rules,
+ * page plan with merged permissions) before anything is allocated, then
+ * gets a process slot, an address space with its segments and a 16-page
+ * stack, a task with a kernel stack, and the Bootstrap Principal.
+ *
+ * Death: the task tears its own address space down (after switching to
+ * the kernel's), frees its process slot and terminates.  Once no CPU runs
+ * it, the scheduler glue calls proc_reap_task, which frees its kernel stack
+ * and context - the original leaked every kernel stack - and either frees
+ * the task slot or leaves it for the parent's WaitTask.
+ *
+ * Locks: proc_lock (LOCK_RANK_PROC) guards the process table, the boot
+ * roster, and each task's parent/reaped fields.  It is never held across a
+ * TLB shootdown or a switch.
+ */
+#include "kernel/proc/lifecycle.h"
+
+#include <stdbool.h>
+
+#include "abi/errno.h"
+#include "kernel/arch/arch.h"
+#include "kernel/core/bootinfo.h"
+#include "kernel/core/config.h"
+#include "kernel/core/lockrank.h"
+#include "kernel/core/log.h"
+#include "kernel/core/panic.h"
+#include "kernel/core/spinlock.h"
+#include "kernel/core/time.h"
+#include "kernel/loader/arcsig.h"
+#include "kernel/loader/elf.h"
+#include "kernel/loader/verify.h"
+#include "kernel/mm/frame.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/tier.h"
+#include "kernel/mm/vma.h"
+#include "kernel/proc/process.h"
+#include "kernel/sched/glue.h"
+#include "kernel/sched/sched.h"
+#include "lib/klib/string.h"
+
+#define PAGE			4096ull
+#define USER_STACK_TOP		VMA_STACK_TOP
+#define USER_STACK_PAGES	VMA_STACK_PAGES
+/* Largest single kernel-heap block (the buddy allocator's top order). */
+#define TABLE_MAX_BYTES		(4ull << 20)
+/* ELF segment flags (the page plan's prot). */
+#define PF_X			1u
+#define PF_W			2u
+
+/** A boot module the loader found. */
+struct boot_module_ref {
+	char name[PROC_MODULE_NAME_MAX]; /**< file name without ".elf" */
+	const uint8_t *data;	/**< through the direct map */
+	size_t len;		/**< bytes */
+};
+
+static struct spinlock proc_lock = SPINLOCK_INIT("proc", LOCK_RANK_PROC);
+/* Guarded by proc_lock. */
+static struct proc_table ptable;
+/* Written at boot, read-only afterwards. */
+static struct arcsig_keyring trusted_keys;
+static uint8_t bootstrap_principal[32];
+static struct boot_module_ref modules[BOOT_MAX_MODULES];
+static unsigned module_count;
+
+/* The boot gate (spec ipc.md section 10); guarded by proc_lock. */
+static task_id_t roster[BOOT_MAX_MODULES];
+static bool roster_ready[BOOT_MAX_MODULES];
+static unsigned roster_len, roster_cursor = 1;
+
+/* Next CPU for a new task (round robin); atomic. */
+static unsigned next_cpu;
+
+static void module_name(char *out, const char *path)
+{
+	const char *base = path;
+
+	for (const char *s = path; *s; s++) {
+		if (*s == '/')
+			base = s + 1;
+	}
+	/* A module's command line may carry arguments after the name. */
+	size_t n = 0;
+
+	while (base[n] && base[n] != ' ' && n < PROC_MODULE_NAME_MAX - 1)
+		n++;
+	memcpy(out, base, n);
+	out[n] = '\0';
+	if (n > 4 && !strcmp(out + n - 4, ".elf"))
+		out[n - 4] = '\0';
+}
+
+void proc_init(const struct boot_info *bi, const uint8_t bootstrap_key[32])
+{
+	struct tier_sizing sz;
+	const struct tier_policy *policy =
+		tier_policy_for_memory((uint64_t)frame_total_count() * PAGE);
+	int err = tier_compute(policy, frame_free_count(),
+			       sizeof(struct process), 0, &sz);
+
+	if (err)
+		panic("proc: table sizing failed: %s", errno_message(err));
+
+	/* Each table is one kernel-heap block, at most 4 MiB. */
+	uint32_t slots = sz.num_slots;
+
+	while (slots > policy->min_slots &&
+	       ((size_t)slots + MAX_CPUS) * sizeof(struct task) > TABLE_MAX_BYTES)
+		slots /= 2;
+
+	size_t ntasks = (size_t)slots + MAX_CPUS;
+	struct process *procs = kzalloc(slots * sizeof(struct process));
+	struct task *tasks = kzalloc(ntasks * sizeof(struct task));
+
+	if (!procs || !tasks)
+		panic("proc: no memory for %u process slots", slots);
+	if (proc_table_init(&ptable, procs, slots) ||
+	    proc_init_kernel_slots(&ptable))
+		panic("proc: process table setup failed");
+	task_table_init(tasks, ntasks);
+	log_info("proc: %s: %u process slots (%s%s), %zu task slots\n",
+		 policy->name, slots, tier_binding_name(sz.binding),
+		 slots < sz.num_slots ? ", then the 4 MiB table limit" : "",
+		 ntasks);
+
+	memcpy(bootstrap_principal, bootstrap_key, 32);
+	arcsig_keyring_init(&trusted_keys);
+	if (arcsig_keyring_add(&trusted_keys, bootstrap_key))
+		panic("proc: bootstrap key unusable");
+
+	for (uint32_t i = 0; i < bi->module_count; i++) {
+		const struct boot_module *m = &bi->modules[i];
+		struct boot_module_ref *r = &modules[module_count];
+
+		if (m->end <= m->start)
+			continue;
+		module_name(r->name, m->name);
+		r->data = (const uint8_t *)(arch_direct_map_base() + m->start);
+		r->len = m->end - m->start;
+		module_count++;
+	}
+}
+
+static const struct boot_module_ref *find_module(const char *name, size_t len)
+{
+	for (unsigned i = 0; i < module_count; i++) {
+		if (strlen(modules[i].name) == len &&
+		    !memcmp(modules[i].name, name, len))
+			return &modules[i];
+	}
+	return NULL;
+}
+
+struct process *proc_current(void)
+{
+	struct task *t = sched_current();
+
+	return t ? t->proc : NULL;
+}
+
+void proc_counts(uint32_t *procs, uint32_t *tasks, uint32_t *task_slots)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	*procs = proc_count_used(&ptable);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	*tasks = (uint32_t)task_table_used();
+	*task_slots = (uint32_t)task_table_size();
+}
+
+/* ---- address spaces ------------------------------------------------ */
+
+static bool kind_owns_frames(uint32_t kind)
+{
+	return kind != VMA_KIND_MMIO && kind != VMA_KIND_FRAMEBUFFER &&
+	       kind != VMA_KIND_AUDIT && kind != VMA_KIND_CHANNEL;
+}
+
+/* Unmap and free every page of every region, then the tables. */
+static void release_address_space(uint64_t root, struct vma_set *vmas)
+{
+	struct vma r;
+
+	while (vmas && vma_pop(vmas, &r) == 0) {
+		for (uint64_t i = 0; i < r.pages; i++) {
+			uint64_t pa;
+
+			if (arch_vm_unmap_inactive(root, r.base + i * PAGE, &pa) ==
+				    0 &&
+			    kind_owns_frames(r.kind))
+				frame_free(pa);
+		}
+	}
+	if (root)
+		arch_vm_destroy(root);
+	kfree(vmas);
+}
+
+static unsigned prot_of(uint32_t pf)
+{
+	unsigned prot = ARCH_PROT_READ | ARCH_PROT_USER;
+
+	if (pf & PF_W)
+		prot |= ARCH_PROT_WRITE;
+	if (pf & PF_X)
+		prot |= ARCH_PROT_EXEC;
+	return prot;
+}
+
+/* Map pages zeroed frames at base with prot; region already recorded. */
+static int map_zeroed(uint64_t root, uint64_t base, uint64_t pages,
+		      unsigned prot)
+{
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t pa = frame_alloc();
+		int err;
+
+		if (!pa)
+			return -ENOMEM;
+		memset(frame_to_virt(pa), 0, PAGE);
+		err = arch_vm_map(root, base + i * PAGE, pa, prot);
+		if (err) {
+			frame_free(pa);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Copy bytes into the pages of a user address space, whatever their
+ * protection (the loader fills read-only text). */
+static void fill_user(uint64_t root, uint64_t va, const uint8_t *src,
+		      uint64_t len)
+{
+	while (len) {
+		uint64_t pa, chunk = PAGE - (va & (PAGE - 1));
+
+		if (chunk > len)
+			chunk = len;
+		if (!arch_vm_translate(root, va, &pa, NULL))
+			panic("loader: planned page %#lx not mapped",
+			      (unsigned long)va);
+		memcpy((uint8_t *)arch_direct_map_base() + pa, src, chunk);
+		va += chunk;
+		src += chunk;
+		len -= chunk;
+	}
+}
+
+/* ---- birth --------------------------------------------------------- */
+
+/* Verified image state, too big for a kernel stack. */
+struct load_scratch {
+	struct elf_image img;
+	struct elf_plan plan;
+};
+
+static int build_address_space(const struct load_scratch *ls, uint64_t root,
+			       struct vma_set *vmas)
+{
+	const struct elf_plan *plan = &ls->plan;
+	int err;
+
+	for (uint32_t i = 0; i < plan->nruns; i++) {
+		const struct elf_page_run *run = &plan->run[i];
+		unsigned prot = prot_of(run->prot);
+		uint32_t flags = VMA_USER | ((prot & ARCH_PROT_WRITE) ? VMA_WRITE : 0) |
+				 ((prot & ARCH_PROT_EXEC) ? VMA_EXEC : 0);
+
+		err = vma_insert_fixed(vmas, run->vaddr, run->npages, flags,
+				       VMA_KIND_ELF, 0);
+		if (!err)
+			err = map_zeroed(root, run->vaddr, run->npages, prot);
+		if (err)
+			return err;
+	}
+	for (uint32_t i = 0; i < plan->ncopies; i++)
+		fill_user(root, plan->copy[i].vaddr,
+			  ls->img.data + plan->copy[i].offset, plan->copy[i].len);
+
+	uint64_t stack = USER_STACK_TOP - USER_STACK_PAGES * PAGE;
+
+	err = vma_insert_fixed(vmas, stack, USER_STACK_PAGES,
+			       VMA_USER | VMA_WRITE, VMA_KIND_STACK, 0);
+	if (!err)
+		err = map_zeroed(root, stack, USER_STACK_PAGES,
+				 ARCH_PROT_READ | ARCH_PROT_WRITE | ARCH_PROT_USER);
+	return err;
+}
+
+static int verify_module(const struct boot_module_ref *m,
+			 struct load_scratch *ls)
+{
+	struct loader_verdict v;
+	int err = loader_verify_binary(&trusted_keys, m->data, m->len,
+				       arch_elf_machine(), &ls->img, &ls->plan,
+				       NULL, &v);
+
+	if (err) {
+		log_warn("loader: %s refused: %s (%s)\n", m->name,
+			 loader_deny_name(v.deny), v.reason);
+		return err;
+	}
+	if (elf_plan_overlaps(&ls->plan, USER_STACK_TOP - USER_STACK_PAGES * PAGE,
+			      USER_STACK_TOP)) {
+		log_warn("loader: %s refused: PolicyViolation (segments overlap the stack)\n",
+			 m->name);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Create a process and its (not yet started) task from module m. */
+static int create_process(const struct boot_module_ref *m, task_id_t parent,
+			  process_id_t parent_pid, struct task **out)
+{
+	struct load_scratch *ls = kmalloc(sizeof(*ls));
+	struct vma_set *vmas = kzalloc(sizeof(*vmas));
+	struct process *p = NULL;
+	struct task *t = NULL;
+	uint64_t root = 0;
+	uintptr_t kstack = 0;
+	void *ctx = NULL;
+	unsigned long flags;
+	int err = -ENOMEM;
+
+	if (!ls || !vmas)
+		goto out_free;
+	err = verify_module(m, ls);
+	if (err)
+		goto out_free;
+
+	err = -ENOMEM;
+	root = arch_vm_create();
+	if (!root || vma_set_init(vmas, arch_user_ceiling()))
+		goto out_free;
+	err = build_address_space(ls, root, vmas);
+	if (err)
+		goto out_free;
+
+	kstack = arch_kstack_alloc();
+	ctx = kzalloc(arch_context_size());
+	if (!kstack || !ctx)
+		goto out_free;
+	err = task_alloc(TASK_PRIO_NORMAL, parent, &t);
+	if (err)
+		goto out_free;
+
+	flags = spin_lock_irqsave(&proc_lock);
+	err = proc_alloc(&ptable, parent_pid, &p);
+	if (!err) {
+		p->page_table_root = root;
+		p->vmas = vmas;
+		p->tasks = 1;
+		p->main_task = t->id;
+		p->created_tick = time_ticks();
+		memcpy(p->principal, bootstrap_principal, sizeof(p->principal));
+		strlcpy(p->name, m->name, sizeof(p->name));
+		err = proc_activate(p);
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (err)
+		goto out_free;
+
+	arch_context_init_user(ctx, kstack, root, ls->plan.entry, USER_STACK_TOP);
+	t->ctx = ctx;
+	t->kstack = (void *)kstack;
+	t->proc = p;
+	kfree(ls);
+	*out = t;
+	return 0;
+
+out_free:
+	if (t)
+		(void)task_free(t);
+	kfree(ctx);
+	if (kstack)
+		arch_kstack_free(kstack);
+	if (root)
+		release_address_space(root, vmas);
+	else
+		kfree(vmas);
+	kfree(ls);
+	return err;
+}
+
+static unsigned pick_cpu(void)
+{
+	return __atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) %
+	       arch_cpus_online();
+}
+
+unsigned proc_start_boot_modules(void)
+{
+	unsigned started = 0;
+
+	for (unsigned i = 0; i < module_count; i++) {
+		struct task *t;
+		int err = create_process(&modules[i], TASK_ID_NONE, 0, &t);
+
+		if (err)
+			continue;
+
+		unsigned cpu = pick_cpu();
+
+		if (started == 0)
+			err = sched_start(t, cpu);
+		else
+			err = sched_start_blocked(t, cpu,
+						  task_block(TASK_BLOCK_BOOT_GATE, 0));
+		if (err)
+			panic("proc: cannot start %s: %s", modules[i].name,
+			      errno_message(err));
+		roster[roster_len++] = t->id;
+		log_info("proc: %s is process %u, task %#lx on CPU %u%s\n",
+			 modules[i].name, pid_slot(t->proc->id),
+			 (unsigned long)t->id, cpu,
+			 started ? " (boot gate)" : "");
+		started++;
+	}
+	return started;
+}
+
+int64_t proc_spawn(const char *name, size_t len)
+{
+	const struct boot_module_ref *m = find_module(name, len);
+	struct task *self = sched_current();
+	struct task *t;
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	err = create_process(m, self->id, self->proc ? self->proc->id : 0, &t);
+	if (err)
+		return err;
+	err = sched_start(t, pick_cpu());
+	if (err)
+		panic("proc: cannot start %s: %s", m->name, errno_message(err));
+	return (int64_t)t->id;
+}
+
+/* ---- the boot gate ------------------------------------------------- */
+
+/* Mark roster member `who` ready and release the next module.  proc_lock. */
+static task_id_t gate_advance(task_id_t who)
+{
+	for (unsigned i = 0; i < roster_len; i++) {
+		if (roster[i] != who || roster_ready[i])
+			continue;
+		roster_ready[i] = true;
+		if (roster_cursor < roster_len)
+			return roster[roster_cursor++];
+		return TASK_ID_NONE;
+	}
+	return TASK_ID_NONE;
+}
+
+void proc_module_ready(void)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	task_id_t next = gate_advance(sched_current()->id);
+
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (next != TASK_ID_NONE)
+		(void)sched_wake_id(next);
+}
+
+/* ---- death --------------------------------------------------------- */
+
+/* Children of the exiting task: free the reaped, orphan the others. */
+static void release_children(task_id_t parent)
+{
+	for (size_t i = 0; i < task_table_size(); i++) {
+		struct task *c = task_table_slot(i);
+
+		if (c->state == TASK_FREE || c->parent != parent || c->idle)
+			continue;
+		if (c->reaped)
+			(void)task_free(c);
+		else
+			c->parent = TASK_ID_NONE;
+	}
+}
+
+void proc_exit_current(int64_t code)
+{
+	struct task *self = sched_current();
+	struct process *p = self->proc;
+	unsigned long flags;
+	task_id_t next;
+
+	if (!p)
+		panic("proc_exit_current: kernel task %#lx", (unsigned long)self->id);
+	arch_irq_enable();
+
+	/* A module that dies before ModuleReady must not stall the others. */
+	flags = spin_lock_irqsave(&proc_lock);
+	next = gate_advance(self->id);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (next != TASK_ID_NONE)
+		(void)sched_wake_id(next);
+
+	arch_vm_use_kernel();
+	release_address_space(p->page_table_root, p->vmas);
+
+	flags = spin_lock_irqsave(&proc_lock);
+	p->vmas = NULL;
+	p->page_table_root = 0;
+	if (proc_begin_exit(p, (uint32_t)code) || proc_free(&ptable, p->id))
+		panic("proc_exit_current: process slot %u", pid_slot(p->id));
+	self->proc = NULL;
+	release_children(self->id);
+	spin_unlock_irqrestore(&proc_lock, flags);
+
+	arch_irq_disable();
+	if (sched_terminate(self, code, NULL))
+		panic("proc_exit_current: cannot terminate %#lx",
+		      (unsigned long)self->id);
+	schedule();
+	panic("proc_exit_current: terminated task %#lx ran again",
+	      (unsigned long)self->id);
+}
+
+void proc_reap_task(struct task *dead)
+{
+	task_id_t id = dead->id;
+	bool wake_parent = false;
+	unsigned long flags;
+
+	/* Only the reaper touches these: the stack is off every CPU now. */
+	if (dead->kstack)
+		arch_kstack_free((uintptr_t)dead->kstack);
+	kfree(dead->ctx);
+	dead->kstack = NULL;
+	dead->ctx = NULL;
+
+	flags = spin_lock_irqsave(&proc_lock);
+	dead->reaped = true;
+
+	struct task *parent = dead->parent != TASK_ID_NONE ?
+				      task_lookup(dead->parent) : NULL;
+
+	if (parent)
+		wake_parent = true;	/* WaitTask collects and frees it */
+	else
+		(void)task_free(dead);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (wake_parent)
+		(void)sched_wake_reason(task_block(TASK_BLOCK_CHILD, id));
+}
+
+int64_t proc_wait_task(task_id_t id)
+{
+	struct task *self = sched_current();
+
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		struct task *c = task_lookup(id);
+
+		if (!c || c->idle) {
+			spin_unlock_irqrestore(&proc_lock, flags);
+			return -EINVAL;
+		}
+		if (c->parent != self->id) {
+			spin_unlock_irqrestore(&proc_lock, flags);
+			return -EPERM;
+		}
+		if (c->reaped) {
+			int64_t code = c->exit_code;
+
+			(void)task_free(c);
+			spin_unlock_irqrestore(&proc_lock, flags);
+			return code;
+		}
+		spin_unlock_irqrestore(&proc_lock, flags);
+
+		/* Block, then re-check: a reap in between undoes the block. */
+		struct runqueue *rq;
+
+		flags = arch_irq_save();
+		rq = sched_this_rq();
+		spin_lock(&rq->lock);
+		if (sched_block_current(rq, task_block(TASK_BLOCK_CHILD, id)))
+			panic("proc_wait_task: cannot block");
+		if (__atomic_load_n(&c->reaped, __ATOMIC_ACQUIRE) ||
+		    task_lookup(id) != c)
+			(void)sched_wake_locked(rq, self);
+		spin_unlock(&rq->lock);
+		schedule();
+		arch_irq_restore(flags);
+	}
+}

@@ -1,0 +1,145 @@
+/*
+ * kernel/sched/glue.c - where the scheduler core meets the CPU: the switch,
+ * the timer tick, the idle loop of every CPU and the return to user mode.
+ *
+ * Switching (docs/scheduler.md): take this CPU's run-queue lock, let
+ * sched_switch_prepare pick the next task, drop the lock (interrupts stay
+ * off) and switch stacks.  Whoever runs next calls sched_switch_finish,
+ * which releases the previous task to other CPUs and hands back a task
+ * that terminated, now off every CPU, for reaping: its kernel stack can be
+ * freed only once nothing runs on it.
+ *
+ * Preemption: the timer tick only marks need_resched.  The switch happens
+ * on the way back to user mode, in the idle loop and at voluntary yields;
+ * kernel code is never preempted while it holds a lock.
+ */
+#include "kernel/sched/glue.h"
+
+#include "abi/errno.h"
+#include "kernel/arch/arch.h"
+#include "kernel/core/kernel.h"
+#include "kernel/core/log.h"
+#include "kernel/core/panic.h"
+#include "kernel/core/time.h"
+#include "kernel/mm/heap.h"
+#include "kernel/proc/lifecycle.h"
+#include "kernel/sched/sched.h"
+#include "kernel/sched/task.h"
+
+/* How often the boot CPU's idle loop balances load and checks invariants. */
+#define BALANCE_TICKS		100
+#define INVARIANT_TICKS		6000
+
+static void finish_switch(void)
+{
+	struct task *dead = sched_switch_finish(sched_this_rq());
+
+	if (dead)
+		proc_reap_task(dead);
+}
+
+void schedule(void)
+{
+	unsigned long flags = arch_irq_save();
+	struct runqueue *rq = sched_this_rq();
+
+	spin_lock(&rq->lock);
+
+	struct sched_switch sw = sched_switch_prepare(rq);
+
+	spin_unlock(&rq->lock);
+	if (sw.next != sw.prev)
+		arch_context_switch(sw.prev->ctx, sw.next->ctx);
+	finish_switch();
+	arch_irq_restore(flags);
+}
+
+void kernel_context_start(void)
+{
+	finish_switch();
+}
+
+void kernel_return_to_user(void)
+{
+	struct runqueue *rq = sched_this_rq();
+
+	while (rq && sched_need_resched(rq))
+		schedule();
+}
+
+void sched_timer_tick(void)
+{
+	struct runqueue *rq = sched_this_rq();
+
+	/* An interrupt never waits for a lock (spec kernel.md section 2). */
+	if (!rq || !spin_trylock(&rq->lock))
+		return;
+	(void)sched_tick(rq);
+	spin_unlock(&rq->lock);
+}
+
+int sched_make_idle_task(struct task **out)
+{
+	struct task *idle;
+	int err = task_alloc(TASK_PRIO_IDLE, TASK_ID_NONE, &idle);
+
+	if (err)
+		return err;
+	/* The idle task runs on the CPU's boot stack: its context is filled
+	 * in when the CPU first switches away from it. */
+	idle->ctx = kzalloc(arch_context_size());
+	if (!idle->ctx) {
+		(void)task_free(idle);
+		return -ENOMEM;
+	}
+	*out = idle;
+	return 0;
+}
+
+static void boot_cpu_housekeeping(uint64_t now, uint64_t *last_balance,
+				  uint64_t *last_check)
+{
+	if (now - *last_balance >= BALANCE_TICKS) {
+		struct sched_balance_ret moved;
+
+		*last_balance = now;
+		(void)sched_balance(&moved);
+	}
+	if (now - *last_check >= INVARIANT_TICKS) {
+		const char *why = "";
+
+		*last_check = now;
+		for (unsigned cpu = 0; cpu < arch_cpus_online(); cpu++) {
+			struct runqueue *rq = sched_rq(cpu);
+			unsigned long flags;
+			bool ok;
+
+			if (!rq)
+				continue;
+			flags = spin_lock_irqsave(&rq->lock);
+			ok = sched_check_invariants(rq, &why);
+			spin_unlock_irqrestore(&rq->lock, flags);
+			if (!ok)
+				panic("sched: CPU %u invariant broken: %s", cpu, why);
+		}
+	}
+}
+
+void cpu_idle_loop(void)
+{
+	struct runqueue *rq = sched_this_rq();
+	bool boot_cpu = rq->cpu == 0;
+	uint64_t last_balance = 0, last_check = 0;
+
+	for (;;) {
+		arch_irq_disable();
+		if (sched_need_resched(rq) || rq->nr_ready) {
+			schedule();
+			continue;
+		}
+		if (boot_cpu)
+			boot_cpu_housekeeping(time_ticks(), &last_balance,
+					      &last_check);
+		arch_idle();	/* sti; hlt: wakes on the next interrupt */
+	}
+}

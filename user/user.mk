@@ -1,0 +1,143 @@
+# user/user.mk: libsys, the user programs and their signing, and the unit
+# tests of the ABI table and libsys.  Include it after the kernel fragments
+# (it uses kernel/loader/loader.mk's signing tool, SIGN_ARGS and key rule)
+# and before mk/targets.mk (it adds UNIT_TESTS).
+#
+# Products, for each architecture A in USER_ARCHES:
+#   $(BUILD)/A/user/<prog>.elf            signed program: what the ISO loads
+#   $(BUILD)/A/user/unsigned/<prog>.elf   the same, unsigned, with debug info
+#   $(BUILD)/A/user/libsys.a              the library
+#   USER_PROGS_A                          list of the signed programs
+# `make user` builds USER_PROGS_$(ARCH).
+
+ifndef DEV_SIGN_SEED
+$(error user/user.mk: include it after kernel/loader/loader.mk)
+endif
+
+USER_ARCHES := x86_64
+
+# Code model small: programs live at 0x40_0000, far below 2 GiB.  No
+# SSE/x87 until the kernel saves FPU state on context switches; the red
+# zone would be safe (the CPU switches stacks on entry from ring 3) but
+# costs nothing to leave off.
+USER_CFLAGS_x86_64 := --target=x86_64-unknown-none-elf -mcmodel=small \
+	-mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387 -msoft-float
+USER_CFLAGS := $(FREESTANDING) -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+USER_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--gc-sections -T lib/libsys/user.ld
+USER_AR := llvm-ar
+USER_SIGN := $(BUILD)/host/bin/cambios-sign
+# The seed file signing reads, unless an external signer does the work.
+USER_SIGN_DEPS := $(if $(SIGN_EXTERNAL),,$(SIGN_KEY))
+
+# --- lib/libsys --------------------------------------------------------------
+# Portable sources, with the freestanding string and format code of klib
+# compiled for user space.
+LIBSYS_SRCS := \
+	lib/libsys/error.c \
+	lib/libsys/print.c \
+	lib/libsys/recv.c \
+	lib/libsys/syscalls.c \
+	lib/klib/fmt.c \
+	lib/klib/string.c \
+	lib/klib/string_extra.c
+LIBSYS_SRCS_x86_64 := lib/libsys/arch/x86_64/cycles.c
+LIBSYS_CRT0_x86_64 := lib/libsys/arch/x86_64/crt0.S
+
+# --- user programs -----------------------------------------------------------
+USER_PROGS := hello hello_quiet spinner hog yielder fault_null fault_rodata \
+	fault_kjump fault_badsys spawn_loop bench_syscall bench_yield
+USER_hello_SRCS := user/hello/hello.c
+USER_hello_quiet_SRCS := user/hello/hello_quiet.c
+USER_spinner_SRCS := user/tests/spinner.c
+USER_hog_SRCS := user/tests/hog.c
+USER_yielder_SRCS := user/tests/yielder.c
+USER_fault_null_SRCS := user/tests/fault_null.c
+USER_fault_rodata_SRCS := user/tests/fault_rodata.c
+USER_fault_kjump_SRCS := user/tests/fault_kjump.c
+USER_fault_badsys_SRCS := user/tests/fault_badsys.c
+USER_spawn_loop_SRCS := user/tests/spawn_loop.c
+USER_bench_syscall_SRCS := user/tests/bench_syscall.c
+USER_bench_yield_SRCS := user/tests/bench_yield.c
+
+# $(1) = architecture: compile rules, libsys.a, the program list.
+define USER_ARCH_template
+UDIR_$(1) := $(BUILD)/$(1)/user
+LIBSYS_OBJS_$(1) := $$(patsubst %,$(BUILD)/$(1)/user/obj/%.o,\
+	$(LIBSYS_SRCS) $(LIBSYS_SRCS_$(1)))
+CRT0_OBJ_$(1) := $(BUILD)/$(1)/user/obj/$(LIBSYS_CRT0_$(1)).o
+USER_PROGS_$(1) := $$(patsubst %,$(BUILD)/$(1)/user/%.elf,$(USER_PROGS))
+
+$(BUILD)/$(1)/user/obj/%.c.o: %.c | deps-quiet
+	@mkdir -p $$(@D)
+	@$$(call say,CC $(1),$$<)
+	$$(Q)$$(CC) $$(USER_CFLAGS) $$(USER_CFLAGS_$(1)) \
+		-Ilib/libsys/arch/$(1) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/user/obj/%.S.o: %.S | deps-quiet
+	@mkdir -p $$(@D)
+	@$$(call say,AS $(1),$$<)
+	$$(Q)$$(CC) $$(USER_CFLAGS) $$(USER_CFLAGS_$(1)) \
+		-Ilib/libsys/arch/$(1) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/user/libsys.a: $$(LIBSYS_OBJS_$(1))
+	@$$(call say,AR,$$@)
+	$$(Q)rm -f $$@ && $$(USER_AR) rcs $$@ $$^
+endef
+
+# $(1) = architecture, $(2) = program: link, then strip and sign.
+define USER_PROG_template
+USER_OBJS_$(1)_$(2) := $$(patsubst %,$(BUILD)/$(1)/user/obj/%.o,\
+	$$(USER_$(2)_SRCS))
+
+$(BUILD)/$(1)/user/unsigned/$(2).elf: $$(CRT0_OBJ_$(1)) \
+		$$(USER_OBJS_$(1)_$(2)) $(BUILD)/$(1)/user/libsys.a \
+		lib/libsys/user.ld
+	@mkdir -p $$(@D)
+	@$$(call say,LD,$$@)
+	$$(Q)$$(LD) $$(USER_LDFLAGS) -o $$@ $$(CRT0_OBJ_$(1)) \
+		$$(USER_OBJS_$(1)_$(2)) $(BUILD)/$(1)/user/libsys.a
+
+# cambios-sign also runs the kernel loader's ELF checks, so a program the
+# loader would refuse fails here, at build time.
+$(BUILD)/$(1)/user/$(2).elf: $(BUILD)/$(1)/user/unsigned/$(2).elf \
+		$$(USER_SIGN_DEPS) | $$(USER_SIGN)
+	@$$(call say,SIGN,$$@)
+	$$(Q)$$(OBJCOPY) --strip-debug $$< $$@.tmp
+	$$(Q)$$(USER_SIGN) $$(SIGN_ARGS) -q -o $$@ $$@.tmp
+	$$(Q)rm -f $$@.tmp
+endef
+
+$(foreach a,$(USER_ARCHES),$(eval $(call USER_ARCH_template,$(a))))
+$(foreach a,$(USER_ARCHES),$(foreach p,$(USER_PROGS),\
+	$(eval $(call USER_PROG_template,$(a),$(p)))))
+
+-include $(foreach a,$(USER_ARCHES),$(patsubst %.o,%.d,$(LIBSYS_OBJS_$(a)) \
+	$(CRT0_OBJ_$(a)) $(foreach p,$(USER_PROGS),$(USER_OBJS_$(a)_$(p)))))
+
+.PHONY: user
+user: $(USER_PROGS_$(ARCH))
+
+# --- cambios-urun ------------------------------------------------------------
+# Runs a user program natively on a Linux x86_64 host under ptrace, with
+# a model of the syscalls (tools/urun/urun.c): tests user programs and
+# libsys before, and independently of, the kernel.
+ifeq ($(shell uname -m),x86_64)
+TOOLS += cambios-urun
+TOOL_cambios-urun_SRCS := tools/urun/urun.c
+endif
+
+# --- unit tests --------------------------------------------------------------
+# abi: the syscall table's invariants and every ABI record layout.
+# libsys: the portable library against a fake syscall instruction
+# (tests/unit/libsys_fake/syscall.h): marshalling, arity, printf
+# splitting, verified receive.  libsys_fake/rename.h renames libsys's
+# printf/puts/snprintf/strerror so they do not replace the host C
+# library's inside the test binary.
+UNIT_TESTS += abi libsys
+UNIT_abi_SRCS := tests/unit/abi_test.c
+UNIT_libsys_SRCS := tests/unit/libsys_test.c lib/libsys/syscalls.c \
+	lib/libsys/print.c lib/libsys/recv.c lib/libsys/error.c lib/klib/fmt.c
+UNIT_libsys_CFLAGS := -Itests/unit/libsys_fake \
+	-include tests/unit/libsys_fake/rename.h
