@@ -13,7 +13,11 @@
 #define IPC_MSG_SIZE 256
 /** Endpoint numbers are 0 .. IPC_MAX_ENDPOINTS - 1. */
 #define IPC_MAX_ENDPOINTS 32
-/** Messages an endpoint queue holds; a Write to a full one gets -EPERM. */
+/**
+ * Messages an endpoint queue holds.  A Write to a full one gets
+ * -EWOULDBLOCK (retry later; the original's -2 was ambiguous with
+ * PermissionDenied, docs/ipc.md).
+ */
 #define IPC_QUEUE_DEPTH 16
 /** Bytes in a Principal (an Ed25519 public key); all-zero = anonymous. */
 #define PRINCIPAL_SIZE 32

@@ -47,7 +47,8 @@ LIBSYS_CRT0_x86_64 := lib/libsys/arch/x86_64/crt0.S
 
 # --- user programs -----------------------------------------------------------
 USER_PROGS := hello hello_quiet spinner hog yielder fault_null fault_rodata \
-	fault_kjump fault_badsys spawn_loop bench_syscall bench_yield
+	fault_kjump fault_badsys spawn_loop bench_syscall bench_yield \
+	audit_tail
 USER_hello_SRCS := user/hello/hello.c
 USER_hello_quiet_SRCS := user/hello/hello_quiet.c
 USER_spinner_SRCS := user/tests/spinner.c
@@ -60,6 +61,7 @@ USER_fault_badsys_SRCS := user/tests/fault_badsys.c
 USER_spawn_loop_SRCS := user/tests/spawn_loop.c
 USER_bench_syscall_SRCS := user/tests/bench_syscall.c
 USER_bench_yield_SRCS := user/tests/bench_yield.c
+USER_audit_tail_SRCS := user/audit_tail/audit_tail.c
 
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template

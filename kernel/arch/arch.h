@@ -119,6 +119,13 @@ struct arch_context;
 size_t arch_context_size(void);
 
 /**
+ * Prepare ctx for the code already running on this CPU (a CPU's idle task,
+ * on its boot stack): kernel address space, no user state.  Its registers
+ * are saved into ctx when the CPU first switches away.
+ */
+void arch_context_init_current(struct arch_context *ctx);
+
+/**
  * Prepare ctx so that switching to it runs fn(arg) in kernel mode on the
  * stack whose top is kstack_top.  fn must never return.
  */

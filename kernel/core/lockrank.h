@@ -12,7 +12,8 @@
 /* 1 .. 256: run queues, SCHED_RQ_RANK(cpu) (kernel/sched/sched.h). */
 #define LOCK_RANK_TIMER		0x200	/* per-CPU timer state */
 #define LOCK_RANK_IPC		0x300	/* IPC manager, endpoint shards */
-#define LOCK_RANK_CAP		0x400	/* capability manager */
+#define LOCK_RANK_CAP		0x640	/* capability records: a leaf, taken by
+					   the process table's reset hooks */
 #define LOCK_RANK_CHANNEL	0x500	/* channel manager */
 #define LOCK_RANK_PROC		0x600	/* process table, reaping, boot gate */
 #define LOCK_RANK_HEAP		0x680	/* kernel heap (takes frames) */

@@ -10,6 +10,7 @@
 
 #include "abi/errno.h"
 #include "kernel/arch/arch.h"
+#include "kernel/audit/audit.h"
 #include "kernel/core/bootinfo.h"
 #include "kernel/core/cmdline.h"
 #include "kernel/core/log.h"
@@ -224,6 +225,16 @@ void kmain(struct boot_info *bi)
 void kernel_cpu_main(unsigned cpu)
 {
 	struct task *idle;
+
+	if (cpu >= AUDIT_STATIC_CPUS) {
+		/* Staging of CPUs past the built-in ones; kept for good. */
+		uint8_t *raw = kmalloc(audit_cpu_storage_size() + 63);
+
+		if (!raw || audit_cpu_attach(cpu, (void *)(((uintptr_t)raw + 63) &
+							   ~(uintptr_t)63)))
+			log_warn("audit: CPU %u has no staging; its events are dropped\n",
+				 cpu);
+	}
 
 	if (sched_make_idle_task(&idle) ||
 	    sched_rq_init(kzalloc(sizeof(struct runqueue)), cpu, idle))

@@ -50,11 +50,20 @@
 #define PF_X			1u
 #define PF_W			2u
 
+struct load_scratch;
+
 /** A boot module the loader found. */
 struct boot_module_ref {
 	char name[PROC_MODULE_NAME_MAX]; /**< file name without ".elf" */
 	const uint8_t *data;	/**< through the direct map */
 	size_t len;		/**< bytes */
+	/**
+	 * The verified image and page plan, kept after the first successful
+	 * verification: module memory is reserved and never mapped to user
+	 * space, so its bytes cannot change and later Spawns skip the
+	 * signature check.  Written once under proc_lock.
+	 */
+	struct load_scratch *verified;
 };
 
 static struct spinlock proc_lock = SPINLOCK_INIT("proc", LOCK_RANK_PROC);
@@ -144,7 +153,7 @@ void proc_init(const struct boot_info *bi, const uint8_t bootstrap_key[32])
 	}
 }
 
-static const struct boot_module_ref *find_module(const char *name, size_t len)
+static struct boot_module_ref *find_module(const char *name, size_t len)
 {
 	for (unsigned i = 0; i < module_count; i++) {
 		if (strlen(modules[i].name) == len &&
@@ -314,10 +323,11 @@ static int verify_module(const struct boot_module_ref *m,
 }
 
 /* Create a process and its (not yet started) task from module m. */
-static int create_process(const struct boot_module_ref *m, task_id_t parent,
+static int create_process(struct boot_module_ref *m, task_id_t parent,
 			  process_id_t parent_pid, struct task **out)
 {
-	struct load_scratch *ls = kmalloc(sizeof(*ls));
+	struct load_scratch *ls = __atomic_load_n(&m->verified, __ATOMIC_ACQUIRE);
+	bool fresh = !ls;
 	struct vma_set *vmas = kzalloc(sizeof(*vmas));
 	struct process *p = NULL;
 	struct task *t = NULL;
@@ -327,11 +337,15 @@ static int create_process(const struct boot_module_ref *m, task_id_t parent,
 	unsigned long flags;
 	int err = -ENOMEM;
 
+	if (fresh)
+		ls = kmalloc(sizeof(*ls));
 	if (!ls || !vmas)
 		goto out_free;
-	err = verify_module(m, ls);
-	if (err)
-		goto out_free;
+	if (fresh) {
+		err = verify_module(m, ls);
+		if (err)
+			goto out_free;
+	}
 
 	err = -ENOMEM;
 	root = arch_vm_create();
@@ -369,7 +383,14 @@ static int create_process(const struct boot_module_ref *m, task_id_t parent,
 	t->ctx = ctx;
 	t->kstack = (void *)kstack;
 	t->proc = p;
-	kfree(ls);
+	if (fresh) {
+		struct load_scratch *expected = NULL;
+
+		/* Keep the verdict; a racing spawn may have kept its own. */
+		if (!__atomic_compare_exchange_n(&m->verified, &expected, ls, false,
+						 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			kfree(ls);
+	}
 	*out = t;
 	return 0;
 
@@ -383,7 +404,8 @@ out_free:
 		release_address_space(root, vmas);
 	else
 		kfree(vmas);
-	kfree(ls);
+	if (fresh)
+		kfree(ls);
 	return err;
 }
 
@@ -426,7 +448,7 @@ unsigned proc_start_boot_modules(void)
 
 int64_t proc_spawn(const char *name, size_t len)
 {
-	const struct boot_module_ref *m = find_module(name, len);
+	struct boot_module_ref *m = find_module(name, len);
 	struct task *self = sched_current();
 	struct task *t;
 	int err;

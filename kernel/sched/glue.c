@@ -92,6 +92,7 @@ int sched_make_idle_task(struct task **out)
 		(void)task_free(idle);
 		return -ENOMEM;
 	}
+	arch_context_init_current(idle->ctx);
 	*out = idle;
 	return 0;
 }

@@ -101,8 +101,9 @@ int64_t sys_port_io(uint16_t port, uint32_t value, uint32_t flags);
 int64_t sys_console_read(void *buf, size_t max);
 /** 25 Spawn: start boot module name (len 1..64); returns its TaskId. */
 int64_t sys_spawn(const char *name, size_t len);
-/** 26 WaitTask: wait for child task to exit; returns its exit code. */
-int64_t sys_wait_task(uint32_t task);
+/** 26 WaitTask: wait for child task (the id Spawn returned: 64 bits,
+ * slot and generation) to exit; returns its exit code. */
+int64_t sys_wait_task(uint64_t task);
 /** 27 RevokeCapability: drop slot's rights on endpoint (Bootstrap only). */
 int64_t sys_revoke_capability(uint32_t slot, uint32_t endpoint);
 /**

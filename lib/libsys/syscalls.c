@@ -183,7 +183,7 @@ int64_t sys_spawn(const char *name, size_t len)
 	return arch_syscall2(SYS_SPAWN, uptr(name), len);
 }
 
-int64_t sys_wait_task(uint32_t task)
+int64_t sys_wait_task(uint64_t task)
 {
 	SYSCALL_ARITY(WAIT_TASK, 1);
 	return arch_syscall1(SYS_WAIT_TASK, task);

@@ -159,11 +159,45 @@ def main():
                               r"linux: init at cycle", 32, 256)
             print(f"  Linux to /init:     {lmem} MiB")
 
+        # CambiOS-C primitives: user programs timing themselves with rdtsc.
+        prims = os.path.join(tmp, "prims.iso")
+        user = os.path.join(build, args.arch, "user")
+        make_iso(kernel, "", prims, [os.path.join(user, f"{p}.elf") for p in
+                                     ("bench_syscall", "bench_yield",
+                                      "bench_yield")])
+        c_prims = {}
+        for icount in (True, False):
+            a = ["-cdrom", prims, "-m", "128M", *COMMON]
+            if icount:
+                a += ICOUNT
+            start = time.monotonic()
+            child = pexpect.spawn("qemu-system-x86_64", a, encoding="utf-8",
+                                  codec_errors="replace", timeout=300)
+            try:
+                child.expect(r"bench_syscall: calls=(\d+) cycles_total=(\d+)")
+                calls, total = int(child.match[1]), int(child.match[2])
+                t_sys = time.monotonic() - start
+                child.expect(r"bench_yield: pid=\d+ yields=(\d+) cycles_total=(\d+)")
+                y1 = (int(child.match[1]), int(child.match[2]))
+                child.expect(r"bench_yield: pid=\d+ yields=(\d+) cycles_total=(\d+)")
+            finally:
+                child.close(force=True)
+            c_prims[icount] = (total / calls, y1[1] / (2 * y1[0]))
+
+        print("\nPrimitives, guest instructions (-icount), CambiOS-C vs Linux")
+        sc, sw = c_prims[True]
         if l_icount:
-            print("\nLinux primitives in the same QEMU (instructions)")
-            print(f"  null syscall (getppid):   {l_icount[1]:>8,d}")
-            print(f"  yield context switch:     {l_icount[2]:>8,d}")
-            print(f"  pipe round trip (1 byte): {l_icount[3]:>8,d}")
+            print(f"  null syscall:          CambiOS-C {sc:>8,.0f}   Linux "
+                  f"{l_icount[1]:>8,d}   ratio {ratio(sc, l_icount[1])}")
+            print(f"  yield context switch:  CambiOS-C {sw:>8,.0f}   Linux "
+                  f"{l_icount[2]:>8,d}   ratio {ratio(sw, l_icount[2])}")
+            print(f"  pipe round trip (1 byte, Linux only, the IPC baseline): "
+                  f"{l_icount[3]:,d}")
+        else:
+            print(f"  null syscall {sc:,.0f}, yield switch {sw:,.0f}")
+        print("  (TCG without icount counts host time in rdtsc: "
+              f"null syscall {c_prims[False][0]:,.0f} cycles, yield "
+              f"{c_prims[False][1]:,.0f} cycles)")
 
     crypto = os.path.join(build, "host", "bin", "crypto_bench")
     if os.path.exists(crypto):

@@ -60,13 +60,14 @@ def iso_cache(tmp_path_factory):
     cache = {}
     base = tmp_path_factory.mktemp("iso")
 
-    def get(cmdline):
-        if cmdline not in cache:
+    def get(cmdline, modules=()):
+        key = (cmdline, tuple(modules))
+        if key not in cache:
             path = str(base / f"boot{len(cache)}.iso")
             subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), KERNEL,
-                            path, cmdline], check=True)
-            cache[cmdline] = path
-        return cache[cmdline]
+                            path, cmdline, *modules], check=True)
+            cache[key] = path
+        return cache[key]
     return get
 
 
@@ -75,11 +76,13 @@ def boot(iso_cache, tmp_path, request):
     """boot(cmdline, mem="128M", smp=1, firmware="bios", timeout=60)."""
     machines = []
 
-    def start(cmdline="", mem="128M", smp=1, firmware="bios", timeout=60):
+    def start(cmdline="", mem="128M", smp=1, firmware="bios", timeout=60,
+              modules=()):
         if firmware == "uefi" and not os.path.exists(OVMF):
             pytest.fail(f"{OVMF} missing (package ovmf)")
         log = tmp_path / f"serial{len(machines)}.log"
-        m = Machine(iso_cache(cmdline), mem, smp, firmware, timeout, str(log))
+        m = Machine(iso_cache(cmdline, modules), mem, smp, firmware, timeout,
+                    str(log))
         machines.append(m)
         return m
 
@@ -95,6 +98,17 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+USER_DIR = os.path.join(BUILD, ARCH, "user")
+HOST_BIN = os.path.join(BUILD, "host", "bin")
+
+
+def user_prog(name):
+    """Path of a signed user program built by make."""
+    path = os.path.join(USER_DIR, f"{name}.elf")
+    assert os.path.exists(path), f"{path} missing: run make user"
+    return path
 
 
 def kernel_symbol(name):

@@ -37,7 +37,7 @@ static int spawn_once(int i)
 
 	if (task < 0)
 		return fail("spawn", i, task);
-	code = sys_wait_task((uint32_t)task);
+	code = sys_wait_task((uint64_t)task);
 	if (code != 0)
 		return fail("wait", i, code);
 	return 0;
@@ -69,7 +69,7 @@ int main(void)
 	}
 	if (task < 0)
 		return fail("spawn", 0, task);
-	if (sys_wait_task((uint32_t)task) != 0)
+	if (sys_wait_task((uint64_t)task) != 0)
 		return fail("wait", 0, -EINVAL);
 	printf("spawn_loop: module %s\n", name);
 

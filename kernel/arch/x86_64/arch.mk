@@ -8,6 +8,7 @@ ARCH_SRCS_x86_64 := \
 	kernel/arch/x86_64/context.c \
 	kernel/arch/x86_64/entry.c \
 	kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/ioapic.c \
 	kernel/arch/x86_64/kstack.c \
 	kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/mmu.c \

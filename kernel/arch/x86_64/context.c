@@ -76,6 +76,12 @@ static uint64_t build_switch_frame(uint64_t *sp, uint64_t ret, uint64_t r12,
 	return (uint64_t)(uintptr_t)sp;
 }
 
+void arch_context_init_current(struct arch_context *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->vm_root = mmu_kernel_root();
+}
+
 void arch_context_init_kernel(struct arch_context *ctx, uintptr_t kstack_top,
 			      void (*fn)(void *), void *arg)
 {

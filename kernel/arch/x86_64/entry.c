@@ -7,6 +7,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/cpuinit.h"
 #include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/ioapic.h"
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/arch/x86_64/mmu.h"
@@ -161,8 +162,6 @@ unsigned protect_init_cpu(void)
 
 void arch_platform_init(const struct boot_info *bi)
 {
-	(void)bi;
-
 	unsigned prot = protect_init_cpu();
 
 	log_info("x86_64: SMEP %s, SMAP %s, NX %s\n", (prot & 1) ? "on" : "absent",
@@ -179,6 +178,11 @@ void arch_platform_init(const struct boot_info *bi)
 	log_info("x86_64: local APIC %u, timer %lu counts per tick (%u Hz)\n",
 		 bsp_cpu.apic_id, (unsigned long)bsp_cpu.lapic_ticks_per_tick,
 		 TICK_HZ);
+
+	const struct acpi_madt_info *madt = smp_read_madt(bi);
+
+	if (madt)
+		(void)ioapic_init(madt);
 }
 
 unsigned arch_cpus_online(void)

@@ -17,8 +17,8 @@
 #include "kernel/mm/frame.h"
 #include "lib/klib/string.h"
 
-/* Enough for 61 GiB of direct map in 2 MiB pages, or 32 TiB in 1 GiB ones. */
-#define POOL_PAGES	64
+/* Enough for 29 GiB of direct map in 2 MiB pages, or 16 TiB in 1 GiB ones. */
+#define POOL_PAGES	32
 
 static uint8_t pt_pool[POOL_PAGES][4096] __attribute__((aligned(4096)));
 static unsigned pt_pool_used;	/* boot CPU only, during arch_mmu_init */

@@ -32,6 +32,7 @@ void x86_64_ap_main(struct x86_cpu *c);
 /* Parsed once by the boot CPU at bring-up. */
 static struct acpi_madt_info madt;
 static struct acpi_tables acpi;
+static bool madt_ok;
 /* CPUs online; written by the boot CPU while starting APs. */
 static volatile unsigned cpus_online = 1;
 
@@ -121,26 +122,35 @@ static bool start_one(struct x86_cpu *c, uint64_t boot_stack)
 	return c->online != 0;
 }
 
-unsigned smp_start_aps(const struct boot_info *bi, unsigned max_cpus)
+const struct acpi_madt_info *smp_read_madt(const struct boot_info *bi)
 {
 	int err;
 
-	if (max_cpus == 0 || max_cpus > MAX_CPUS)
-		max_cpus = MAX_CPUS;
 	if (!bi->rsdp_len) {
-		log_warn("smp: no ACPI RSDP from the loader; one CPU\n");
-		return 1;
+		log_warn("acpi: no RSDP from the loader; one CPU, no I/O APIC\n");
+		return NULL;
 	}
 	err = acpi_init(&acpi, bi->rsdp_copy, bi->rsdp_len, acpi_map, NULL);
 	if (!err)
 		err = acpi_parse_madt(&acpi, &madt);
 	if (err) {
-		log_warn("smp: ACPI MADT unusable (%s: %s); one CPU\n",
+		log_warn("acpi: MADT unusable (%s: %s); one CPU, no I/O APIC\n",
 			 madt.error ? madt.error : "tables", errno_message(err));
-		return 1;
+		return NULL;
 	}
-	log_info("smp: MADT lists %u CPUs, %u I/O APICs\n", madt.cpu_count,
-		 madt.ioapic_count);
+	madt_ok = true;
+	log_info("acpi: MADT lists %u CPUs, %u I/O APICs, %u overrides\n",
+		 madt.cpu_count, madt.ioapic_count, madt.override_count);
+	return &madt;
+}
+
+unsigned smp_start_aps(const struct boot_info *bi, unsigned max_cpus)
+{
+	(void)bi;
+	if (max_cpus == 0 || max_cpus > MAX_CPUS)
+		max_cpus = MAX_CPUS;
+	if (!madt_ok)
+		return 1;
 
 	build_tramp_tables();
 	for (uint32_t i = 0; i < madt.cpu_count && cpus_online < max_cpus; i++) {

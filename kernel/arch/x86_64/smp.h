@@ -11,7 +11,15 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
+struct acpi_madt_info;
 struct boot_info;
+
+/**
+ * Find and parse the ACPI MADT (CPUs, I/O APICs, overrides); NULL when the
+ * loader gave no RSDP or the tables are unusable (then: one CPU).  Boot
+ * CPU, once, before smp_start_aps.
+ */
+const struct acpi_madt_info *smp_read_madt(const struct boot_info *bi);
 
 /** Filled per AP by smp.c; matches the data block of ap_boot.S. */
 struct ap_tramp_data {

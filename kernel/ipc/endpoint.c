@@ -1,0 +1,618 @@
+/*
+ * kernel/ipc/endpoint.c - endpoints, their message queues and receivers
+ * (interface and locking in ipc.h, design in docs/ipc.md).
+ *
+ * Each endpoint is a shard of its own: a spinlock, a ring of
+ * IPC_QUEUE_DEPTH messages and a wait queue.  A send stamps the message
+ * in place under the lock, drops the lock, then wakes one receiver: the
+ * wake takes the receiver's home run-queue lock, which ranks below the
+ * endpoint lock, so it must never run with the endpoint lock held.
+ */
+#include "kernel/ipc/ipc.h"
+
+#include "kernel/arch/arch.h"
+#include "kernel/audit/audit.h"
+#include "kernel/core/lockrank.h"
+#include "kernel/core/spinlock.h"
+#include "kernel/ipc/ipc_internal.h"
+#include "kernel/sched/task.h"
+#include "kernel/sched/waitq.h"
+#include "lib/klib/string.h"
+#include "abi/errno.h"
+#include "abi/ipc.h"
+
+#define RING_MASK (IPC_QUEUE_DEPTH - 1u)
+
+_Static_assert((IPC_QUEUE_DEPTH & RING_MASK) == 0,
+	       "queue depth must be a power of two");
+_Static_assert(IPC_MSG_SIZE <= UINT16_MAX, "len is a u16");
+_Static_assert(IPC_MAX_ENDPOINTS <= 32, "endpoint masks are u32");
+_Static_assert(sizeof(struct ipc_msg) == 312,
+	       "message: 24 bytes of metadata, Principal, 256-byte payload");
+_Static_assert(sizeof(((struct ipc_recv_hdr *)0)->sender) == PRINCIPAL_SIZE,
+	       "recv header Principal");
+
+/* The endpoints; locks and wait queues are set up by ipc_init. */
+static struct ipc_ep endpoints[IPC_MAX_ENDPOINTS];
+
+/* Identity stamped on a message: from the kernel's records only. */
+struct stamp {
+	uint64_t pid;		  /* sender's ProcessId */
+	uint32_t from;		  /* after the from rule */
+	uint16_t flags;		  /* IPC_MSG_* */
+	const uint8_t *principal; /* PRINCIPAL_SIZE bytes, NULL = zeros */
+};
+
+static void reset_endpoint_locked(struct ipc_ep *e)
+{
+	e->stats.dropped += e->count;
+	e->head = 0;
+	e->count = 0;
+	e->stats.depth = 0;
+	e->owned = false;
+	e->owner = 0;
+	e->epoch++;
+	/* No stale payload survives a change of owner. */
+	memset(e->ring, 0, sizeof(e->ring));
+}
+
+void ipc_init(void)
+{
+	for (unsigned i = 0; i < IPC_MAX_ENDPOINTS; i++) {
+		struct ipc_ep *e = &endpoints[i];
+
+		memset(e, 0, sizeof(*e));
+		spin_init(&e->lock, "ipc_endpoint", LOCK_RANK_IPC);
+		waitq_init(&e->receivers, "ipc_receivers");
+		e->next_seq = 1;
+	}
+}
+
+struct ipc_ep *ipc_endpoint_get(unsigned ep)
+{
+	return ep < IPC_MAX_ENDPOINTS ? &endpoints[ep] : NULL;
+}
+
+static void fill_msg(struct ipc_msg *m, unsigned ep, uint32_t seq,
+		     const struct stamp *st, const void *payload, size_t len)
+{
+	m->sender_pid = st->pid;
+	m->seq = seq;
+	m->from = st->from;
+	m->to = ep;
+	m->len = (uint16_t)len;
+	m->flags = st->flags;
+	if (st->principal)
+		memcpy(m->sender, st->principal, PRINCIPAL_SIZE);
+	else
+		memset(m->sender, 0, PRINCIPAL_SIZE);
+	if (len)
+		memcpy(m->payload, payload, len);
+	/* Never hand a receiver an earlier message's bytes. */
+	memset(m->payload + len, 0, IPC_MSG_SIZE - len);
+}
+
+/*
+ * Audit (kernel.md section 3): every send and receive is reported after
+ * the endpoint lock is dropped; audit_emit samples 1 in 100 itself.
+ * IpcSend: sender / endpoint / length, then from and sequence number.
+ */
+static void audit_send(const struct ipc_msg *m)
+{
+	audit_emit(AUDIT_IPC_SEND, m->sender_pid, m->to, m->len, m->from,
+		   m->seq, 0);
+}
+
+/* IpcRecv: receiver / endpoint / length, then sender, from, sequence. */
+static void audit_recv(uint64_t receiver, const struct ipc_msg *m)
+{
+	audit_emit(AUDIT_IPC_RECV, receiver, m->to, m->len, m->sender_pid,
+		   m->from, m->seq);
+}
+
+/* Hand a stamped message to ep's sink (called with no lock held). */
+static int deliver_to_sink(unsigned ep, uint32_t seq, const struct stamp *st,
+			   const void *payload, size_t len, ipc_sink_fn fn,
+			   void *ctx)
+{
+	struct ipc_msg m;
+
+	fill_msg(&m, ep, seq, st, payload, len);
+	audit_send(&m);
+	return fn(ctx, &m);
+}
+
+/* Queue (or sink) one message; the common part of both sends. */
+static int deliver(unsigned ep, const struct stamp *st, const void *payload,
+		   size_t len)
+{
+	struct ipc_ep *e;
+	struct ipc_msg *m;
+	ipc_sink_fn sink;
+	void *sink_ctx;
+	uint32_t seq;
+
+	if (ep >= IPC_MAX_ENDPOINTS || len > IPC_MSG_SIZE || (len && !payload))
+		return -EINVAL;
+	e = &endpoints[ep];
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	seq = e->next_seq;
+	sink = e->sink;
+	if (sink) {
+		sink_ctx = e->sink_ctx;
+		e->next_seq++;
+		e->stats.sunk++;
+		spin_unlock_irqrestore(&e->lock, flags);
+		return deliver_to_sink(ep, seq, st, payload, len, sink,
+				       sink_ctx);
+	}
+	/* A full queue refuses; the sender may retry (docs/ipc.md). */
+	if (e->count == IPC_QUEUE_DEPTH) {
+		e->stats.full++;
+		spin_unlock_irqrestore(&e->lock, flags);
+		return -EWOULDBLOCK;
+	}
+	m = &e->ring[(e->head + e->count) & RING_MASK];
+	fill_msg(m, ep, seq, st, payload, len);
+	e->next_seq++;
+	e->count++;
+	e->stats.sent++;
+	e->stats.depth = e->count;
+	if (e->count > e->stats.peak)
+		e->stats.peak = e->count;
+
+	spin_unlock_irqrestore(&e->lock, flags);
+	/* From the stamp: a receiver may already have emptied the ring slot. */
+	audit_emit(AUDIT_IPC_SEND, st->pid, ep, len, st->from, seq, 0);
+	/*
+	 * The condition (a queued message) is true and the lock is dropped:
+	 * wake the longest waiter, on whatever CPU it sleeps (the original
+	 * woke only receivers on the sender's CPU).
+	 */
+	(void)waitq_wake_one(&e->receivers);
+	return 0;
+}
+
+int ipc_send(unsigned ep, const struct ipc_sender *who, const void *payload,
+	     size_t len)
+{
+	struct stamp st;
+	uint32_t slot;
+
+	if (!who || ep >= IPC_MAX_ENDPOINTS || len > IPC_MSG_SIZE ||
+	    (who->reply_ep >= IPC_MAX_ENDPOINTS &&
+	     who->reply_ep != IPC_NO_REPLY_EP))
+		return -EINVAL;
+	slot = ipc_id_index(who->pid);
+	st.pid = who->pid;
+	st.flags = 0;
+	st.principal = who->principal;
+	/* ipc.md section 3: writes to 25 carry the slot, others the reply
+	 * endpoint when one is registered. */
+	if (who->reply_ep != IPC_NO_REPLY_EP && ep != IPC_EP_BLK_KREPLY)
+		st.from = who->reply_ep;
+	else
+		st.from = slot;
+	/* ipc.md section 6, default on_send rule: no self-send. */
+	if (st.from == ep && slot == ep)
+		return -EPERM;
+	return deliver(ep, &st, payload, len);
+}
+
+int ipc_send_kernel(unsigned ep, uint32_t from, const void *payload, size_t len)
+{
+	struct stamp st = {
+	    .pid = IPC_PID_KERNEL,
+	    .from = from,
+	    .flags = IPC_MSG_KERNEL,
+	    .principal = NULL,
+	};
+
+	return deliver(ep, &st, payload, len);
+}
+
+/* Take the oldest message of ep; with epoch, fail -EINTR once it moved. */
+static int recv_common(unsigned ep, uint64_t receiver, const uint32_t *epoch,
+		       struct ipc_msg *out)
+{
+	struct ipc_ep *e;
+
+	if (ep >= IPC_MAX_ENDPOINTS || !out)
+		return -EINVAL;
+	e = &endpoints[ep];
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	if (epoch && e->epoch != *epoch) {
+		e->stats.interrupted++;
+		spin_unlock_irqrestore(&e->lock, flags);
+		return -EINTR;
+	}
+	if (e->count == 0) {
+		spin_unlock_irqrestore(&e->lock, flags);
+		return -EWOULDBLOCK;
+	}
+	memcpy(out, &e->ring[e->head], sizeof(*out));
+	e->head = (e->head + 1) & RING_MASK;
+	e->count--;
+	e->stats.received++;
+	e->stats.depth = e->count;
+	spin_unlock_irqrestore(&e->lock, flags);
+	audit_recv(receiver, out);
+	return 0;
+}
+
+int ipc_try_recv(unsigned ep, uint64_t receiver, struct ipc_msg *out)
+{
+	return recv_common(ep, receiver, NULL, out);
+}
+
+int ipc_recv_step(unsigned ep, uint64_t receiver, uint32_t epoch,
+		  struct ipc_msg *out)
+{
+	return recv_common(ep, receiver, &epoch, out);
+}
+
+uint32_t ipc_endpoint_epoch(unsigned ep)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+	uint32_t epoch;
+
+	if (!e)
+		return 0;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	epoch = e->epoch;
+	spin_unlock_irqrestore(&e->lock, flags);
+	return epoch;
+}
+
+int ipc_wait_prepare(unsigned ep)
+{
+	if (ep >= IPC_MAX_ENDPOINTS)
+		return -EINVAL;
+	return waitq_prepare_wait(&endpoints[ep].receivers,
+				  task_block(TASK_BLOCK_MESSAGE, ep));
+}
+
+bool ipc_wait_finish(unsigned ep, bool done)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+	bool woken;
+
+	if (!e)
+		return false;
+	woken = waitq_finish_wait(&e->receivers);
+
+	/*
+	 * A send that found us still queued popped us instead of a receiver
+	 * that really sleeps, but we leave without looking again.  Pass the
+	 * wake-up on while messages remain, or they could sit in the queue
+	 * beside a sleeping receiver (docs/ipc.md, "Lost wake-ups").
+	 */
+	if (done && woken && ipc_pending(ep))
+		(void)waitq_wake_one(&e->receivers);
+	return woken;
+}
+
+int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
+		  struct ipc_msg *out, ipc_block_fn block, void *ctx)
+{
+	int err;
+
+	if (!block)
+		return -EINVAL;
+	err = ipc_recv_step(ep, receiver, epoch, out);
+	while (err == -EWOULDBLOCK) {
+		unsigned long flags = arch_irq_save();
+
+		err = ipc_wait_prepare(ep);
+		if (err == 0) {
+			/* Look after queuing: a send from now on wakes us. */
+			err = ipc_recv_step(ep, receiver, epoch, out);
+			if (err == -EWOULDBLOCK)
+				block(ctx);
+			(void)ipc_wait_finish(ep, err != -EWOULDBLOCK);
+		}
+		arch_irq_restore(flags);
+	}
+	return err;
+}
+
+int ipc_format_recv(const struct ipc_msg *msg, void *buf, size_t buf_len,
+		    size_t *written)
+{
+	uint8_t *b = buf;
+	size_t n;
+
+	if (written)
+		*written = 0;
+	if (!msg || !buf || !written || buf_len < IPC_RECV_HDR_SIZE)
+		return -EINVAL;
+	n = msg->len < IPC_MSG_SIZE ? msg->len : IPC_MSG_SIZE;
+	if (n > buf_len - IPC_RECV_HDR_SIZE)
+		n = buf_len - IPC_RECV_HDR_SIZE;
+	memcpy(b, msg->sender, PRINCIPAL_SIZE);
+	/* syscalls.md 7.1: little-endian whatever the CPU. */
+	for (unsigned i = 0; i < 4; i++)
+		b[PRINCIPAL_SIZE + i] = (uint8_t)(msg->from >> (8 * i));
+	memcpy(b + IPC_RECV_HDR_SIZE, msg->payload, n);
+	*written = IPC_RECV_HDR_SIZE + n;
+	return 0;
+}
+
+size_t ipc_copy_payload(const struct ipc_msg *msg, void *buf, size_t max)
+{
+	size_t n = msg->len < IPC_MSG_SIZE ? msg->len : IPC_MSG_SIZE;
+
+	if (n > max)
+		n = max;
+	if (n)
+		memcpy(buf, msg->payload, n);
+	return n;
+}
+
+int ipc_set_sink(unsigned ep, ipc_sink_fn fn, void *ctx)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+	int err = 0;
+
+	if (!e)
+		return -EINVAL;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	if (fn && e->sink) {
+		err = -EBUSY;
+	} else {
+		e->sink = fn;
+		e->sink_ctx = fn ? ctx : NULL;
+	}
+	spin_unlock_irqrestore(&e->lock, flags);
+	return err;
+}
+
+int ipc_endpoint_claim(unsigned ep, uint64_t pid)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+	int err = 0;
+
+	if (!e)
+		return -EINVAL;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	if (!e->owned) {
+		e->owned = true;
+		e->owner = pid;
+	} else if (e->owner != pid) {
+		err = -EBUSY;
+	}
+	spin_unlock_irqrestore(&e->lock, flags);
+	return err;
+}
+
+bool ipc_endpoint_owner(unsigned ep, uint64_t *pid)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+	bool owned;
+
+	if (!e)
+		return false;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	owned = e->owned;
+	if (owned && pid)
+		*pid = e->owner;
+	spin_unlock_irqrestore(&e->lock, flags);
+	return owned;
+}
+
+int ipc_endpoint_reset(unsigned ep)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+	uint32_t dropped;
+
+	if (!e)
+		return -EINVAL;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	dropped = e->count;
+	reset_endpoint_locked(e);
+	spin_unlock_irqrestore(&e->lock, flags);
+	/* Every receiver sees the new epoch and returns -EINTR. */
+	(void)waitq_wake_all(&e->receivers);
+	return (int)dropped;
+}
+
+int ipc_interrupt_receivers(unsigned ep)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+
+	if (!e)
+		return -EINVAL;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	e->epoch++;
+	spin_unlock_irqrestore(&e->lock, flags);
+	(void)waitq_wake_all(&e->receivers);
+	return 0;
+}
+
+unsigned ipc_process_exit(uint64_t pid)
+{
+	unsigned reset = 0;
+
+	for (unsigned i = 0; i < IPC_MAX_ENDPOINTS; i++) {
+		struct ipc_ep *e = &endpoints[i];
+		bool mine;
+
+		unsigned long flags = spin_lock_irqsave(&e->lock);
+
+		mine = e->owned && e->owner == pid;
+		if (mine)
+			reset_endpoint_locked(e);
+		spin_unlock_irqrestore(&e->lock, flags);
+		if (mine) {
+			(void)waitq_wake_all(&e->receivers);
+			reset++;
+		}
+	}
+	return reset;
+}
+
+unsigned ipc_reset_endpoints(uint32_t mask)
+{
+	unsigned dropped = 0;
+
+	for (unsigned i = 0; i < IPC_MAX_ENDPOINTS; i++) {
+		if (mask & (1u << i))
+			dropped += (unsigned)ipc_endpoint_reset(i);
+	}
+	return dropped;
+}
+
+/* Drop pid's messages from e, keeping the rest in order; e's lock held. */
+static unsigned purge_locked(struct ipc_ep *e, uint64_t pid)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < e->count; i++) {
+		struct ipc_msg *src = &e->ring[(e->head + i) & RING_MASK];
+		struct ipc_msg *dst = &e->ring[(e->head + kept) & RING_MASK];
+
+		if (src->sender_pid == pid)
+			continue;
+		/* dst trails src, so nothing unread is overwritten. */
+		if (dst != src)
+			memcpy(dst, src, sizeof(*dst));
+		kept++;
+	}
+
+	unsigned gone = e->count - kept;
+
+	for (uint32_t i = kept; i < e->count; i++)
+		memset(&e->ring[(e->head + i) & RING_MASK], 0,
+		       sizeof(struct ipc_msg));
+	e->count = kept;
+	e->stats.depth = kept;
+	e->stats.dropped += gone;
+	return gone;
+}
+
+unsigned ipc_purge_sender(uint64_t pid)
+{
+	unsigned gone = 0;
+
+	for (unsigned i = 0; i < IPC_MAX_ENDPOINTS; i++) {
+		struct ipc_ep *e = &endpoints[i];
+
+		unsigned long flags = spin_lock_irqsave(&e->lock);
+
+		gone += purge_locked(e, pid);
+		spin_unlock_irqrestore(&e->lock, flags);
+	}
+	/* Removing messages makes no receiver's condition true: no wake. */
+	return gone;
+}
+
+uint32_t ipc_pending(unsigned ep)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+	uint32_t n;
+
+	if (!e)
+		return 0;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	n = e->count;
+	spin_unlock_irqrestore(&e->lock, flags);
+	return n;
+}
+
+int ipc_endpoint_stats(unsigned ep, struct ipc_stats *out)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+
+	if (!e || !out)
+		return -EINVAL;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	*out = e->stats;
+	spin_unlock_irqrestore(&e->lock, flags);
+	return 0;
+}
+
+void ipc_stats_total(struct ipc_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < IPC_MAX_ENDPOINTS; i++) {
+		struct ipc_stats s;
+
+		if (ipc_endpoint_stats(i, &s))
+			continue;
+		out->sent += s.sent;
+		out->received += s.received;
+		out->full += s.full;
+		out->dropped += s.dropped;
+		out->sunk += s.sunk;
+		out->interrupted += s.interrupted;
+		out->depth += s.depth;
+		if (s.peak > out->peak)
+			out->peak = s.peak;
+	}
+}
+
+static const char *check_locked(const struct ipc_ep *e, unsigned ep)
+{
+	if (e->head >= IPC_QUEUE_DEPTH)
+		return "head out of range";
+	if (e->count > IPC_QUEUE_DEPTH)
+		return "count above the queue depth";
+	if (e->stats.depth != e->count)
+		return "depth counter differs from count";
+	if (e->stats.peak < e->count)
+		return "peak below the current depth";
+	for (uint32_t i = 0; i < e->count; i++) {
+		const struct ipc_msg *m = &e->ring[(e->head + i) & RING_MASK];
+
+		if (m->to != ep)
+			return "queued message addressed elsewhere";
+		if (m->len > IPC_MSG_SIZE)
+			return "queued message longer than IPC_MSG_SIZE";
+		if (i > 0) {
+			const struct ipc_msg *p =
+			    &e->ring[(e->head + i - 1) & RING_MASK];
+
+			if ((int32_t)(m->seq - p->seq) <= 0)
+				return "sequence numbers out of order";
+		}
+		if ((int32_t)(e->next_seq - m->seq) <= 0)
+			return "queued message from the future";
+	}
+	return NULL;
+}
+
+bool ipc_check(unsigned ep, const char **why)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+	const char *bad = "no such endpoint";
+
+	if (e) {
+		unsigned long flags = spin_lock_irqsave(&e->lock);
+
+		bad = check_locked(e, ep);
+		spin_unlock_irqrestore(&e->lock, flags);
+	}
+	if (why)
+		*why = bad;
+	return !bad;
+}

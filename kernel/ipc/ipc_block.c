@@ -1,0 +1,22 @@
+/*
+ * kernel/ipc/ipc_block.c - the blocking receive on a real CPU: the loop
+ * of ipc_recv_wait (endpoint.c) with schedule() as the switch.  Kernel
+ * only: the unit tests link endpoint.c and play the switch themselves.
+ */
+#include "kernel/ipc/ipc.h"
+
+#include "kernel/ipc/ipc_internal.h"
+#include "kernel/sched/glue.h"
+
+/* The task is BLOCKED on the endpoint's wait queue: give up the CPU. */
+static void switch_away(void *ctx)
+{
+	(void)ctx;
+	schedule();
+}
+
+int ipc_recv_blocking(unsigned ep, uint64_t receiver, uint32_t epoch,
+		      struct ipc_msg *out)
+{
+	return ipc_recv_wait(ep, receiver, epoch, out, switch_away, NULL);
+}

@@ -1,0 +1,89 @@
+/*
+ * kernel/ipc/ipc_internal.h - what endpoint.c shares with ipc_block.c and
+ * the unit tests, and nobody else should use: the endpoint record and
+ * the steps of a blocking receive.
+ *
+ * A blocking receive is the scheduler's protocol (docs/scheduler.md
+ * "Blocking") with the queue as the condition:
+ *
+ *	err = ipc_recv_step(...);		fast path, no wait queue
+ *	while (err == -EWOULDBLOCK) {
+ *		interrupts off;
+ *		ipc_wait_prepare(ep);		BLOCKED, on the wait queue
+ *		err = ipc_recv_step(...);	look AFTER queuing
+ *		if (err == -EWOULDBLOCK)
+ *			block(ctx);		schedule() in the kernel
+ *		ipc_wait_finish(ep, err != -EWOULDBLOCK);
+ *		interrupts restored;
+ *	}
+ *
+ * ipc_recv_wait is that loop with the switch as a callback, so the host
+ * tests run the real loop and can also play its steps one by one.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/core/spinlock.h"
+#include "kernel/ipc/ipc.h"
+#include "kernel/sched/waitq.h"
+
+/** One endpoint: a ring of messages, its lock, its blocked receivers. */
+struct ipc_ep {
+	/* Own cache line: senders to different endpoints never share one. */
+	_Alignas(64) struct spinlock lock; /**< LOCK_RANK_IPC, taken with
+					       interrupts off */
+	uint32_t head;		/**< lock: ring index of the oldest message */
+	uint32_t count;		/**< lock: messages queued, <= depth */
+	uint32_t next_seq;	/**< lock: seq of the next message queued */
+	uint32_t epoch;		/**< lock: bumped by reset and interrupt */
+	bool owned;		/**< lock: owner is valid */
+	uint64_t owner;		/**< lock: ProcessId of the owner */
+	ipc_sink_fn sink;	/**< lock: kernel consumer, NULL = queue */
+	void *sink_ctx;		/**< lock: sink's first argument */
+	struct ipc_stats stats; /**< lock: counters; depth == count */
+	struct waitq receivers; /**< its own lock: tasks blocked in
+				     receive, reason MESSAGE(ep) */
+	struct ipc_msg ring[IPC_QUEUE_DEPTH]; /**< lock: the queue, oldest
+						  at head */
+};
+
+/** Switch away from a blocked task; returns when it runs again. */
+typedef void (*ipc_block_fn)(void *ctx);
+
+/** Endpoint record ep (< IPC_MAX_ENDPOINTS, else NULL).  For tests. */
+struct ipc_ep *ipc_endpoint_get(unsigned ep);
+
+/**
+ * One receive attempt: -EINTR (counted) when ep's epoch is not epoch,
+ * else as ipc_try_recv (0 or -EWOULDBLOCK; -EINVAL for bad arguments).
+ * Takes ep's lock; any interrupt state.
+ */
+__must_check int ipc_recv_step(unsigned ep, uint64_t receiver, uint32_t epoch,
+			       struct ipc_msg *out);
+
+/**
+ * Block the current task on ep's receivers, reason MESSAGE(ep)
+ * (waitq_prepare_wait).  Interrupts off, no ranked lock held.  Returns 0
+ * or -EINVAL for a bad ep.
+ */
+__must_check int ipc_wait_prepare(unsigned ep);
+
+/**
+ * End the wait begun by ipc_wait_prepare (waitq_finish_wait); done says
+ * the caller leaves the loop (it took a message or was interrupted).  A
+ * task that leaves after a send's wake-up already reached it has taken
+ * that wake-up from another receiver: if messages remain, it passes one
+ * wake on.  Returns true when a wake-up had reached the task.
+ * Interrupts off, no ranked lock held.
+ */
+bool ipc_wait_finish(unsigned ep, bool done);
+
+/**
+ * The blocking receive loop above, with block() as the switch.  Returns
+ * as ipc_recv_blocking; -EINVAL also for a NULL block.
+ */
+__must_check int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
+			       struct ipc_msg *out, ipc_block_fn block,
+			       void *ctx);
