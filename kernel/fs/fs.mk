@@ -32,3 +32,10 @@ TOOL_cambios-objtool_LIBS := -lsodium
 # Mounts arbitrary images, then lists, reads, checks and writes them.
 FUZZ_TARGETS += mount
 FUZZ_mount_SRCS := tests/fuzz/fuzz_mount.c $(FS_SRCS)
+
+# Benchmark for `make bench`: put/get rates on the memory device.
+OBJSTORE_BENCH := $(BUILD)/host/bin/objstore_bench
+$(OBJSTORE_BENCH): tools/bench/objstore_bench.c $(FS_SRCS) $(ALL_HEADERS) | deps-quiet
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -O2 -o $@ tools/bench/objstore_bench.c $(FS_SRCS)
+BENCH_DEPS += $(OBJSTORE_BENCH)

@@ -480,14 +480,25 @@ static task_id_t gate_advance(task_id_t who)
 	return TASK_ID_NONE;
 }
 
+static void gate_release(task_id_t next)
+{
+	struct task *t;
+
+	if (next == TASK_ID_NONE)
+		return;
+	t = task_lookup(next);
+	log_debug("proc: boot gate releases %s\n",
+		  t && t->proc ? t->proc->name : "?");
+	(void)sched_wake_id(next);
+}
+
 void proc_module_ready(void)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	task_id_t next = gate_advance(sched_current()->id);
 
 	spin_unlock_irqrestore(&proc_lock, flags);
-	if (next != TASK_ID_NONE)
-		(void)sched_wake_id(next);
+	gate_release(next);
 }
 
 /* ---- death --------------------------------------------------------- */
@@ -522,8 +533,7 @@ void proc_exit_current(int64_t code)
 	flags = spin_lock_irqsave(&proc_lock);
 	next = gate_advance(self->id);
 	spin_unlock_irqrestore(&proc_lock, flags);
-	if (next != TASK_ID_NONE)
-		(void)sched_wake_id(next);
+	gate_release(next);
 
 	arch_vm_use_kernel();
 	release_address_space(p->page_table_root, p->vmas);
