@@ -72,7 +72,7 @@ def linux_files(build):
 def linux_boot(files, icount, mem="128M"):
     kernel, initrd = files
     args = ["-kernel", kernel, "-initrd", initrd, "-append",
-            "console=ttyS0 quiet", "-m", mem, *COMMON]
+            "console=ttyS0 quiet panic=-1", "-m", mem, *COMMON]
     if icount:
         args += ICOUNT
     walls, m = run(args, [r"linux: init at cycle (\d+)",
@@ -157,7 +157,7 @@ def main():
         print(f"  CambiOS-C to ready: {cmem} MiB")
         if files:
             lmem = min_memory(lambda m: ["-kernel", files[0], "-initrd", files[1],
-                                         "-append", "console=ttyS0 quiet",
+                                         "-append", "console=ttyS0 quiet panic=-1",
                                          "-m", m, *COMMON],
                               r"linux: init at cycle", 32, 256)
             print(f"  Linux to /init:     {lmem} MiB")

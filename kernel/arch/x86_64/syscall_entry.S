@@ -12,6 +12,7 @@
  */
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/percpu.h"
+#include "kernel/arch/x86_64/regs.h"
 
 #define SYSCALL_VECTOR	0x100
 
@@ -29,41 +30,13 @@ syscall_entry:
 	pushq	%rcx				/* rip */
 	pushq	$0				/* error */
 	pushq	$SYSCALL_VECTOR			/* vector */
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_GPRS
 	movq	%rsp, %rdi
 	xorl	%ebp, %ebp			/* backtraces stop here */
 	cld
 	call	x86_syscall
 	cli
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	addq	$16, %rsp			/* vector, error */
 	/* sysretq needs a canonical lower-half RIP; else take iretq. */
 	movq	(%rsp), %rcx

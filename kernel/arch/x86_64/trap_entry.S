@@ -6,13 +6,7 @@
  * general registers as a struct trap_frame (trap.h) and calls
  * x86_trap(frame).  The stub table trap_stubs[] feeds the IDT.
  */
-
-/* Vectors for which the CPU pushes an error code. */
-#define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
-		    (v) == 21 || (v) == 29 || (v) == 30)
-
-/* Offset of the saved CS in struct trap_frame, once all is pushed. */
-#define FRAME_CS	(18 * 8)
+#include "kernel/arch/x86_64/regs.h"
 
 	.section .text, "ax"
 	.balign 16
@@ -21,41 +15,13 @@ trap_common:
 	testb	$3, 24(%rsp)		/* CS above vector and error code */
 	jz	1f
 	swapgs
-1:	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+1:	PUSH_GPRS
 	movq	%rsp, %rdi
 	cld
 	call	x86_trap
 	.global trap_return
 trap_return:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	addq	$16, %rsp		/* vector and error code */
 	testb	$3, 8(%rsp)		/* returning to user mode? */
 	jz	1f

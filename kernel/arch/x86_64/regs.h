@@ -1,0 +1,45 @@
+/*
+ * kernel/arch/x86_64/regs.h - saving and restoring the general registers
+ * in struct trap_frame order (trap.h), for the assembly entry paths.
+ */
+#pragma once
+
+#ifdef __ASSEMBLER__
+/* Push RAX..R15 so that R15 ends lowest: struct trap_frame's first field. */
+.macro PUSH_GPRS
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+.endm
+
+/* The reverse of PUSH_GPRS. */
+.macro POP_GPRS
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+.endm
+#endif
