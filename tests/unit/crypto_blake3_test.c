@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/tree_file.h"
+
 #include "lib/crypto/blake3.h"
 #include "lib/crypto/blake3_internal.h"
 
@@ -82,37 +84,6 @@ static long hex_decode(uint8_t *out, size_t cap, const char *hex)
 	return (long)(n / 2);
 }
 
-/*
- * Open a file of the source tree: relative to $CAMBIOS_SRCDIR if set, to the
- * working directory (tests run from the repository root), or to the binary
- * (build/host/unit/ is three levels down).
- */
-static FILE *open_tree_file(const char *rel)
-{
-	char path[4096];
-	const char *top = getenv("CAMBIOS_SRCDIR");
-	FILE *f;
-
-	if (top) {
-		snprintf(path, sizeof(path), "%s/%s", top, rel);
-		return fopen(path, "rb");
-	}
-	f = fopen(rel, "rb");
-	if (f)
-		return f;
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-
-	if (n <= 0)
-		return NULL;
-	path[n] = '\0';
-	char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return NULL;
-	snprintf(slash, sizeof(path) - (size_t)(slash - path), "/../../../%s",
-		 rel);
-	return fopen(path, "rb");
-}
 
 static char *read_tree_file(const char *rel)
 {

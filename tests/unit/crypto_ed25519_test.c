@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tests/unit/tree_file.h"
 #include <sodium.h>
 
 #include "lib/crypto/ed25519.h"
@@ -88,33 +90,6 @@ static void add256(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
 	}
 }
 
-/* Open a file of the source tree (see crypto_blake3_test.c). */
-static FILE *open_tree_file(const char *rel)
-{
-	char path[4096];
-	const char *top = getenv("CAMBIOS_SRCDIR");
-	FILE *f;
-
-	if (top) {
-		snprintf(path, sizeof(path), "%s/%s", top, rel);
-		return fopen(path, "r");
-	}
-	f = fopen(rel, "r");
-	if (f)
-		return f;
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-
-	if (n <= 0)
-		return NULL;
-	path[n] = '\0';
-	char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return NULL;
-	snprintf(slash, sizeof(path) - (size_t)(slash - path), "/../../../%s",
-		 rel);
-	return fopen(path, "r");
-}
 
 /* Both implementations' verdicts; they must agree. */
 static bool verify_both(const uint8_t sig[64], const uint8_t *msg, size_t len,
