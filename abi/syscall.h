@@ -23,7 +23,10 @@
  *   syscap  system capability the caller must hold (ipc.md §5), or NONE
  *   spec    the spec's name, for logs and audit decoding
  *
- * 38 SysInfo is a CambiOS-C extension (docs/abi.md "Deviations").
+ * 38 SysInfo, 39 Delegate and 40 TaskProcess are CambiOS-C extensions
+ * (docs/abi.md "Deviations").  27 RevokeCapability is gated ID here, not
+ * BOOT: the capability manager itself admits Bootstrap authority or a
+ * holder of the REVOKE right (docs/capabilities.md §7).
  * Numbers are part of the ABI: never renumber, only append.
  */
 #pragma once
@@ -62,7 +65,7 @@
 	X(24, CONSOLE_READ, console_read, 2, ID, NONE, "ConsoleRead")          \
 	X(25, SPAWN, spawn, 2, ID, CREATE_PROCESS, "Spawn")                    \
 	X(26, WAIT_TASK, wait_task, 1, ID, NONE, "WaitTask")                   \
-	X(27, REVOKE_CAPABILITY, revoke_capability, 2, BOOT, NONE,             \
+	X(27, REVOKE_CAPABILITY, revoke_capability, 2, ID, NONE,               \
 	  "RevokeCapability")                                                  \
 	X(28, CHANNEL_CREATE, channel_create, 4, ID, CREATE_CHANNEL,           \
 	  "ChannelCreate")                                                     \
@@ -76,9 +79,11 @@
 	  "MapFramebuffer")                                                    \
 	X(36, MODULE_READY, module_ready, 0, EXEMPT, NONE, "ModuleReady")      \
 	X(37, TRY_RECV_MSG, try_recv_msg, 3, ID, NONE, "TryRecvMsg")           \
-	X(38, SYSINFO, sysinfo, 3, ID, NONE, "SysInfo")
+	X(38, SYSINFO, sysinfo, 3, ID, NONE, "SysInfo")                        \
+	X(39, DELEGATE, delegate, 3, ID, NONE, "Delegate")                     \
+	X(40, TASK_PROCESS, task_process, 1, ID, NONE, "TaskProcess")
 
-/** Syscall numbers: SYS_EXIT = 0 ... SYS_SYSINFO = 38. */
+/** Syscall numbers: SYS_EXIT = 0 ... SYS_TASK_PROCESS = 40. */
 enum syscall_nr {
 #define SYSCALL_NR_ENUM(nr, NAME, name, nargs, gate, syscap, spec)             \
 	SYS_##NAME = (nr),
@@ -145,7 +150,8 @@ enum syscall_syscap {
  * COUNT rows covering exactly the bits 0..COUNT-1 means the numbers are
  * unique and dense.
  */
-_Static_assert(SYSCALL_COUNT == 39, "spec syscalls 0..37 plus SysInfo 38");
+_Static_assert(SYSCALL_COUNT == 41,
+	       "spec syscalls 0..37 plus SysInfo, Delegate, TaskProcess");
 _Static_assert(SYSCALL_COUNT <= 64, "masks are 64-bit");
 _Static_assert(SYSCALL_ALL_MASK == (1ull << SYSCALL_COUNT) - 1,
 	       "syscall numbers must be unique and dense from 0");

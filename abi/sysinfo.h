@@ -20,6 +20,7 @@
 enum sysinfo_kind {
 	SYSINFO_MEM = 0,   /**< struct sysinfo_mem */
 	SYSINFO_SCHED = 1, /**< struct sysinfo_sched */
+	SYSINFO_IPC = 2,   /**< struct sysinfo_ipc */
 };
 
 /** Kind SYSINFO_MEM: physical frames and kernel heap. */
@@ -44,7 +45,7 @@ struct sysinfo_sched {
 	uint32_t tasks;	   /**< live tasks on all CPUs, idle tasks excluded */
 	uint64_t ticks;	   /**< timer ticks since boot (as GetTime) */
 	uint32_t tick_hz;  /**< ticks per second (100) */
-	uint32_t reserved; /**< 0 */
+	uint32_t cpu;	   /**< CPU the caller runs on (was reserved, 0) */
 };
 
 #define SYSINFO_SCHED_MIN 24 /**< smallest len accepted for SYSINFO_SCHED */
@@ -53,6 +54,28 @@ _Static_assert(offsetof(struct sysinfo_sched, online_cpus) == 0, "sched");
 _Static_assert(offsetof(struct sysinfo_sched, tasks) == 4, "sched");
 _Static_assert(offsetof(struct sysinfo_sched, ticks) == 8, "sched");
 _Static_assert(offsetof(struct sysinfo_sched, tick_hz) == 16, "sched");
-_Static_assert(offsetof(struct sysinfo_sched, reserved) == 20, "sched");
+_Static_assert(offsetof(struct sysinfo_sched, cpu) == 20, "sched");
 _Static_assert(sizeof(struct sysinfo_sched) == SYSINFO_SCHED_MIN,
 	       "sched record");
+
+/**
+ * Kind SYSINFO_IPC: kernel objects of the IPC issue, for leak checks and
+ * the shell's `caps`.
+ */
+struct sysinfo_ipc {
+	uint32_t endpoints_owned; /**< endpoints with a registered owner */
+	uint32_t cap_entries;	  /**< (process, endpoint) pairs holding rights */
+	uint32_t channels;	  /**< channel slots in use */
+	uint32_t queued;	  /**< messages queued on all endpoints */
+	uint64_t sent;		  /**< messages queued since boot */
+	uint64_t received;	  /**< messages taken off queues since boot */
+	uint64_t audit_emitted;	  /**< audit events accepted since boot */
+	uint64_t audit_dropped;	  /**< audit events lost since boot */
+};
+
+#define SYSINFO_IPC_MIN 48 /**< smallest len accepted for SYSINFO_IPC */
+
+_Static_assert(offsetof(struct sysinfo_ipc, channels) == 8, "ipc");
+_Static_assert(offsetof(struct sysinfo_ipc, sent) == 16, "ipc");
+_Static_assert(offsetof(struct sysinfo_ipc, audit_dropped) == 40, "ipc");
+_Static_assert(sizeof(struct sysinfo_ipc) == SYSINFO_IPC_MIN, "ipc record");

@@ -27,7 +27,8 @@ FREESTANDING := -std=c17 -ffreestanding -nostdlibinc -fno-common -fno-builtin \
 	-fno-stack-protector -fno-pic -fno-omit-frame-pointer -g -O2 $(WARN) -I.
 
 ARCH_CFLAGS_x86_64  := --target=x86_64-unknown-none-elf -mcmodel=kernel \
-	-mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387 -msoft-float
+	-mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387 -msoft-float \
+	-DCAMBIOS_ARCH_INLINE='"kernel/arch/x86_64/inline.h"'
 ARCH_CFLAGS_aarch64 := --target=aarch64-unknown-none-elf -mgeneral-regs-only
 ARCH_CFLAGS_riscv64 := --target=riscv64-unknown-none-elf -march=rv64imac \
 	-mabi=lp64 -mcmodel=medany -mno-relax

@@ -1,6 +1,9 @@
 #!/bin/sh
-# tools/mkiso.sh KERNEL OUT.iso "CMDLINE" [MODULE [NAME]]...
+# tools/mkiso.sh KERNEL OUT.iso "CMDLINE" [MODULE[:ARGS]]...
 # Make a hybrid BIOS/UEFI bootable ISO with GRUB and the multiboot2 kernel.
+# Each MODULE is loaded in order; its multiboot2 string is its file name,
+# then ARGS when given (e.g. user/peer.elf:spawn-only: a module the kernel
+# only starts on Spawn, not at boot).
 set -eu
 kernel=$1 out=$2 cmdline=$3
 shift 3
@@ -16,9 +19,11 @@ cp "$kernel" "$root/boot/kernel.elf"
 	echo 'menuentry "CambiOS-C" {'
 	echo "	multiboot2 /boot/kernel.elf $cmdline"
 	while [ $# -gt 0 ]; do
-		name=$(basename "$1")
-		cp "$1" "$root/boot/$name"
-		echo "	module2 /boot/$name $name"
+		path=${1%%:*} args=
+		case $1 in *:*) args=" ${1#*:}" ;; esac
+		name=$(basename "$path")
+		cp "$path" "$root/boot/$name"
+		echo "	module2 /boot/$name $name$args"
 		shift
 	done
 	echo '	boot'

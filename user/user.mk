@@ -62,6 +62,12 @@ USER_spawn_loop_SRCS := user/tests/spawn_loop.c
 USER_bench_syscall_SRCS := user/tests/bench_syscall.c
 USER_bench_yield_SRCS := user/tests/bench_yield.c
 USER_audit_tail_SRCS := user/audit_tail/audit_tail.c
+USER_PROGS += bench_ipc bench_ipc_peer
+USER_bench_ipc_SRCS := user/tests/bench_ipc.c
+USER_bench_ipc_peer_SRCS := user/tests/bench_ipc_peer.c
+USER_PROGS += ipc_test ipc_peer
+USER_ipc_test_SRCS := user/tests/ipc_test.c
+USER_ipc_peer_SRCS := user/tests/ipc_peer.c
 
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template

@@ -28,6 +28,14 @@ const char *arch_name(void);
  */
 void arch_console_putc(char c);
 
+#ifdef CAMBIOS_ARCH_INLINE
+/*
+ * The architecture defines the functions below as static inline code
+ * (the build names its header); their contracts are the ones documented
+ * in the #else branch.
+ */
+#include CAMBIOS_ARCH_INLINE
+#else
 /** Disable interrupts on this CPU. */
 void arch_irq_disable(void);
 
@@ -48,6 +56,7 @@ unsigned arch_cpu_id(void);
 
 /** Hint to the CPU that we are spinning (pause / yield). */
 void arch_cpu_relax(void);
+#endif /* CAMBIOS_ARCH_INLINE */
 
 /** Wait for the next interrupt (hlt / wfi).  Returns after one arrives. */
 void arch_idle(void);
@@ -222,6 +231,36 @@ void arch_vm_use_kernel(void);
  * no CPU has active (teardown after arch_vm_use_kernel).
  */
 int arch_vm_unmap_inactive(uint64_t root, uintptr_t va, uint64_t *pa);
+
+/**
+ * Root of the address space this CPU uses now (what arch_vm_create
+ * returned for the running process, or the kernel's).
+ */
+uint64_t arch_vm_active_root(void);
+
+/**
+ * Copy len bytes from user address src of the ACTIVE address space to
+ * the kernel buffer dst, directly, surviving page faults: a page not
+ * mapped or not user-accessible ends the copy with -EINVAL (dst then
+ * holds a prefix).  The range must lie below the user ceiling (-EINVAL
+ * otherwise).  Task context; may be called with locks held (it never
+ * sleeps, a fault is handled in place).
+ */
+int arch_copy_from_user(void *dst, uintptr_t src, size_t len);
+
+/**
+ * As arch_copy_from_user, from kernel src to user dst; a read-only user
+ * page fails too.  A failed copy may have written a prefix.
+ */
+int arch_copy_to_user(uintptr_t dst, const void *src, size_t len);
+
+/**
+ * Drop the translations of user pages [va, va + pages * 4096) from every
+ * CPU's TLB, waiting until all have done it.  After unmapping with
+ * arch_vm_unmap_inactive from an address space that may be active
+ * somewhere (a channel's other party).  Call with no spinlock held.
+ */
+void arch_tlb_shootdown(uintptr_t va, uint64_t pages);
 
 /** Interrupt CPU cpu so that it looks at its run queue soon. */
 void arch_send_resched(unsigned cpu);

@@ -75,6 +75,7 @@ static const struct cap_boot_row cap_boot_policy[] = {
     {"udp-stack", EP(IPC_EP_UDP), EP(IPC_EP_NET), 0, true},
     {"scanout-driver", EP(IPC_EP_SCANOUT), EP(IPC_EP_COMPOSITOR), 0, true},
     {"fb-demo", 0, 0, CAP_SYS_MAP_FRAMEBUFFER, false},
+    {"audit_tail", 0, 0, CAP_SYS_AUDIT, true},
 };
 
 #define CAP_BOOT_ROWS (sizeof(cap_boot_policy) / sizeof(cap_boot_policy[0]))
@@ -636,6 +637,14 @@ int cap_send_prepare(process_id_t sender, uint32_t ep,
 		out->from = r->reply_ep != CAP_NO_ENDPOINT ? r->reply_ep
 							   : pid_slot(sender);
 		out->receiver = cap.owner[ep];
+		/* The reply rule (cap_grant_reply) has work only when the
+		 * owner lacks SEND on the sender's reply endpoint. */
+		out->grant_reply =
+		    r->reply_ep != CAP_NO_ENDPOINT &&
+		    out->receiver != CAP_PID_NONE && out->receiver != sender &&
+		    pid_slot(out->receiver) < cap.num_slots &&
+		    !(cap.recs[pid_slot(out->receiver)].rights[r->reply_ep] &
+		      IPC_RIGHT_SEND);
 		if (r->principal_bound)
 			memcpy(out->principal, r->principal, PRINCIPAL_SIZE);
 		else
@@ -645,6 +654,69 @@ int cap_send_prepare(process_id_t sender, uint32_t ep,
 	if (err)
 		emit(AUDIT_CAPABILITY_DENIED, sender, ep, IPC_RIGHT_SEND, held);
 	return err;
+}
+
+/*
+ * The calling process's own record, read without the CAP lock (the
+ * argument of cap_syscall_view): NULL when it is not pid's.
+ */
+static const struct cap_record *self_record(process_id_t pid)
+{
+	uint32_t slot = pid_slot(pid);
+	const struct cap_record *r;
+
+	if (!cap.recs || slot >= cap.num_slots)
+		return NULL;
+	r = &cap.recs[slot];
+	return __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE) == pid ? r : NULL;
+}
+
+static uint32_t self_rights(const struct cap_record *r, uint32_t ep)
+{
+	return __atomic_load_n(&r->rights[ep], __ATOMIC_RELAXED);
+}
+
+int cap_verify_self(process_id_t pid, uint32_t ep, uint32_t rights)
+{
+	const struct cap_record *r;
+
+	if (ep < IPC_MAX_ENDPOINTS && rights_valid(rights)) {
+		r = self_record(pid);
+		if (r && (self_rights(r, ep) & rights) == rights)
+			return 0;
+	}
+	return cap_verify(pid, ep, rights); /* the refusal, audited */
+}
+
+int cap_send_prepare_self(process_id_t sender, uint32_t ep,
+			  struct cap_send_info *out)
+{
+	const struct cap_record *r, *o;
+
+	if (ep >= IPC_MAX_ENDPOINTS || !out)
+		return cap_send_prepare(sender, ep, out);
+	r = self_record(sender);
+	if (!r || !(self_rights(r, ep) & IPC_RIGHT_SEND))
+		return cap_send_prepare(sender, ep, out);
+
+	uint32_t reply = __atomic_load_n(&r->reply_ep, __ATOMIC_RELAXED);
+	process_id_t owner = __atomic_load_n(&cap.owner[ep], __ATOMIC_RELAXED);
+
+	out->reply_ep = reply;
+	out->from = reply != CAP_NO_ENDPOINT ? reply : pid_slot(sender);
+	out->receiver = owner;
+	out->grant_reply = false;
+	if (reply < IPC_MAX_ENDPOINTS && owner != CAP_PID_NONE &&
+	    owner != sender && pid_slot(owner) < cap.num_slots) {
+		o = &cap.recs[pid_slot(owner)];
+		out->grant_reply = !(self_rights(o, reply) & IPC_RIGHT_SEND);
+	}
+	/* Bound once, never changed while the process lives. */
+	if (__atomic_load_n(&r->principal_bound, __ATOMIC_ACQUIRE))
+		memcpy(out->principal, r->principal, PRINCIPAL_SIZE);
+	else
+		memset(out->principal, 0, PRINCIPAL_SIZE);
+	return 0;
 }
 
 int cap_grant_reply(process_id_t sender, uint32_t ep)
@@ -761,6 +833,24 @@ int cap_identity(process_id_t pid, struct cap_identity *out)
 	return err;
 }
 
+int cap_syscall_view(process_id_t pid, struct cap_syscall_view *out)
+{
+	uint32_t slot = pid_slot(pid);
+	const struct cap_record *r;
+
+	if (!out || !cap.recs || slot >= cap.num_slots)
+		return -ENOENT;
+	r = &cap.recs[slot];
+	if (__atomic_load_n(&r->pid, __ATOMIC_ACQUIRE) != pid)
+		return -ENOENT;
+	out->principal_bound = __atomic_load_n(&r->principal_bound,
+					       __ATOMIC_RELAXED);
+	out->syscaps = __atomic_load_n(&r->syscaps, __ATOMIC_RELAXED);
+	out->syscall_filter = __atomic_load_n(&r->syscall_filter,
+					      __ATOMIC_RELAXED);
+	return 0;
+}
+
 bool cap_has_syscap(process_id_t pid, uint32_t caps)
 {
 	bool has = false;
@@ -816,7 +906,9 @@ int cap_clear_syscap(process_id_t pid, uint32_t caps)
 int cap_check_boot_gate(process_id_t pid, uint64_t nr)
 {
 	uint32_t need = nr == SYS_CLAIM_BOOTSTRAP_KEY ? CAP_SYS_CLAIM_KEY
-						      : CAP_SYS_BOOTSTRAP;
+			: nr == SYS_AUDIT_ATTACH
+			    ? (uint32_t)(CAP_SYS_BOOTSTRAP | CAP_SYS_AUDIT)
+			    : CAP_SYS_BOOTSTRAP;
 	int err = 0;
 	unsigned long flags = cap_lock();
 	struct cap_record *r = rec_find(pid);
@@ -841,4 +933,24 @@ int cap_syscall_filter_set(process_id_t pid, uint64_t allow)
 		err = -ENOENT;
 	cap_unlock(flags);
 	return err;
+}
+
+void cap_counts(uint32_t *endpoints_owned, uint32_t *entries)
+{
+	uint32_t owned = 0, held = 0;
+	unsigned long flags = cap_lock();
+
+	for (uint32_t e = 0; e < IPC_MAX_ENDPOINTS; e++)
+		owned += cap.owner[e] != CAP_PID_NONE;
+	for (uint32_t i = 0; cap.recs && i < cap.scan_end; i++) {
+		const struct cap_record *r = &cap.recs[i];
+
+		if (r->pid == CAP_PID_NONE)
+			continue;
+		for (uint32_t e = 0; e < IPC_MAX_ENDPOINTS; e++)
+			held += r->rights[e] != 0;
+	}
+	cap_unlock(flags);
+	*endpoints_owned = owned;
+	*entries = held;
 }

@@ -77,6 +77,8 @@ enum cap_syscap {
 	CAP_SYS_BOOTSTRAP = 1u << 6,
 	/** ClaimBootstrapKey (18), the one Boot syscall it does not cover. */
 	CAP_SYS_CLAIM_KEY = 1u << 7,
+	/** AuditAttach (33) alone: the audit_tail boot module. */
+	CAP_SYS_AUDIT = 1u << 8,
 };
 
 /** The plain capabilities, which cap_grant_syscap may give. */
@@ -85,7 +87,7 @@ enum cap_syscap {
 	 CAP_SYS_LEGACY_PORT_IO | CAP_SYS_MAP_FRAMEBUFFER |                    \
 	 CAP_SYS_LARGE_CHANNEL)
 /** Authorities: only the boot-time designation confers them. */
-#define CAP_SYS_AUTHORITY (CAP_SYS_BOOTSTRAP | CAP_SYS_CLAIM_KEY)
+#define CAP_SYS_AUTHORITY (CAP_SYS_BOOTSTRAP | CAP_SYS_CLAIM_KEY | CAP_SYS_AUDIT)
 
 /** How a process came to be, for cap_grant_boot_module. */
 enum cap_origin {
@@ -111,7 +113,7 @@ struct cap_record {
 	bool exiting;		 /**< CAP; cap_revoke_all ran: frozen */
 	uint8_t rights[IPC_MAX_ENDPOINTS]; /**< CAP; enum ipc_right bits per
 						endpoint, 0 = no capability */
-	uint8_t principal[PRINCIPAL_SIZE]; /**< CAP; bound Principal */
+	_Alignas(8) uint8_t principal[PRINCIPAL_SIZE]; /**< CAP; bound Principal */
 };
 
 /** Bytes of one capability record (the tier sizing's cap_size). */
@@ -125,12 +127,22 @@ struct cap_identity {
 	uint64_t syscall_filter;	   /**< bit n: syscall n allowed */
 };
 
+/** What the dispatcher reads on every syscall (cap_syscall_view). */
+struct cap_syscall_view {
+	bool principal_bound;	 /**< a Principal is bound */
+	uint32_t syscaps;	 /**< enum cap_syscap bits */
+	uint64_t syscall_filter; /**< bit n: syscall n allowed */
+};
+
 /** What a send needs after its capability check (cap_send_prepare). */
 struct cap_send_info {
+	bool grant_reply;      /**< the reply rule has something to grant:
+				    call cap_grant_reply after queueing */
 	uint32_t from;	       /**< reply endpoint, else the sender's slot */
 	uint32_t reply_ep;     /**< reply endpoint or CAP_NO_ENDPOINT */
 	process_id_t receiver; /**< owner of the endpoint or CAP_PID_NONE */
-	uint8_t principal[PRINCIPAL_SIZE]; /**< sender's Principal or zeros */
+	/** sender's Principal or zeros (8-aligned: copied word by word) */
+	_Alignas(8) uint8_t principal[PRINCIPAL_SIZE];
 };
 
 /* --- Set-up and life cycle ---------------------------------------------- */
@@ -293,6 +305,24 @@ __must_check int cap_send_prepare(process_id_t sender, uint32_t ep,
 				  struct cap_send_info *out);
 
 /**
+ * cap_send_prepare for the CALLING process (sender is the caller): when
+ * it holds SEND on ep the answer is read without the CAP lock, as
+ * cap_syscall_view reads; a concurrent revocation is then ordered after
+ * this send.  Otherwise exactly cap_send_prepare (the refusal is audited
+ * there).  Same results.
+ */
+__must_check int cap_send_prepare_self(process_id_t sender, uint32_t ep,
+				       struct cap_send_info *out);
+
+/**
+ * cap_verify for the CALLING process pid: rights it holds are confirmed
+ * without the CAP lock; anything else goes to cap_verify (same errors,
+ * same audit).
+ */
+__must_check int cap_verify_self(process_id_t pid, uint32_t ep,
+				 uint32_t rights);
+
+/**
  * The reply rule: after sender's message to ep was queued, give ep's
  * owner SEND on the sender's reply endpoint, so the service can answer
  * (a delegation by the sender of its own endpoint; see
@@ -330,6 +360,17 @@ __must_check int cap_get_principal(process_id_t pid,
  */
 __must_check int cap_identity(process_id_t pid, struct cap_identity *out);
 
+/**
+ * The dispatcher's view of the CALLING process pid, without the CAP lock:
+ * the record of a running process cannot be reset under it (that happens
+ * only in proc_free, after its last syscall), and each field is one
+ * aligned word read atomically, so a concurrent grant or filter change
+ * is seen either before or after, never torn.  Returns 0, or -ENOENT
+ * when the record is not pid's.  Not for other processes' records.
+ */
+__must_check int cap_syscall_view(process_id_t pid,
+				  struct cap_syscall_view *out);
+
 /* --- System capabilities, authority, syscall filter -------------------- */
 
 /** True when pid holds every bit of caps (non-zero); false if stale. */
@@ -350,8 +391,9 @@ __must_check int cap_clear_syscap(process_id_t pid, uint32_t caps);
 
 /**
  * The "Boot" gate of syscall nr for pid (abi/syscall.h SYSCALL_GATE_BOOT):
- * ClaimBootstrapKey (18) needs CAP_SYS_CLAIM_KEY, every other Boot
- * syscall CAP_SYS_BOOTSTRAP.  Holding the Bootstrap Principal confers
+ * ClaimBootstrapKey (18) needs CAP_SYS_CLAIM_KEY, AuditAttach (33)
+ * CAP_SYS_AUDIT or CAP_SYS_BOOTSTRAP, every other Boot syscall
+ * CAP_SYS_BOOTSTRAP.  Holding the Bootstrap Principal confers
  * nothing.  Returns 0; -EPERM without it; -ENOENT for a stale pid.
  */
 __must_check int cap_check_boot_gate(process_id_t pid, uint64_t nr);
@@ -362,3 +404,10 @@ __must_check int cap_check_boot_gate(process_id_t pid, uint64_t nr);
  * (interceptor.h).  Returns 0 or -ENOENT for a stale or exiting pid.
  */
 __must_check int cap_syscall_filter_set(process_id_t pid, uint64_t allow);
+
+/**
+ * Endpoints with an owner into *endpoints_owned, and (process, endpoint)
+ * pairs holding any right into *entries: for SysInfo and leak checks.  A
+ * snapshot under the CAP lock.
+ */
+void cap_counts(uint32_t *endpoints_owned, uint32_t *entries);

@@ -16,6 +16,8 @@
 					   the process table's reset hooks */
 #define LOCK_RANK_CHANNEL	0x500	/* channel manager */
 #define LOCK_RANK_PROC		0x600	/* process table, reaping, boot gate */
+#define LOCK_RANK_ASPACE	0x620	/* one process's region set: taken
+					   under the process table */
 #define LOCK_RANK_HEAP		0x680	/* kernel heap (takes frames) */
 #define LOCK_RANK_FRAME		0x700	/* frame allocator */
 #define LOCK_RANK_IRQ		0x800	/* interrupt router */

@@ -17,6 +17,7 @@
 #include "kernel/core/panic.h"
 #include "kernel/core/time.h"
 #include "kernel/core/version.h"
+#include "kernel/ipc/setup.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/memmap.h"
@@ -142,6 +143,7 @@ static void setup_scheduler(const struct boot_info *bi)
 	struct runqueue *rq = kzalloc(sizeof(*rq));
 
 	proc_init(bi, bootstrap_pubkey);
+	ipc_subsystem_init();
 	sched_init();
 	sched_set_poke_hook(arch_send_resched);
 	if (!rq || sched_make_idle_task(&idle) || sched_rq_init(rq, 0, idle))

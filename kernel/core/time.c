@@ -3,6 +3,8 @@
  */
 #include "kernel/core/time.h"
 
+#include "kernel/arch/arch.h"
+#include "kernel/audit/audit.h"
 #include "kernel/sched/glue.h"
 
 /* Written by the boot CPU's timer interrupt only; read anywhere. */
@@ -15,7 +17,10 @@ uint64_t time_ticks(void)
 
 void time_tick(bool boot_cpu)
 {
-	if (boot_cpu)
+	if (boot_cpu) {
 		__atomic_store_n(&ticks, ticks + 1, __ATOMIC_RELAXED);
+		/* Staged audit events reach the shared ring (try-lock). */
+		(void)audit_drain(arch_cpus_online());
+	}
 	sched_timer_tick();
 }

@@ -88,8 +88,17 @@ static void fill_msg(struct ipc_msg *m, unsigned ep, uint32_t seq,
 		memset(m->sender, 0, PRINCIPAL_SIZE);
 	if (len)
 		memcpy(m->payload, payload, len);
-	/* Never hand a receiver an earlier message's bytes. */
-	memset(m->payload + len, 0, IPC_MSG_SIZE - len);
+	/*
+	 * Bytes past len are not cleared: every reader copies len bytes only
+	 * (copy_msg, ipc_format_recv, ipc_copy_payload), so an earlier
+	 * message's bytes never leave the ring.
+	 */
+}
+
+/* Copy the header and the len valid payload bytes of src. */
+static void copy_msg(struct ipc_msg *dst, const struct ipc_msg *src)
+{
+	memcpy(dst, src, offsetof(struct ipc_msg, payload) + src->len);
 }
 
 /*
@@ -169,9 +178,13 @@ static int deliver(unsigned ep, const struct stamp *st, const void *payload,
 	/*
 	 * The condition (a queued message) is true and the lock is dropped:
 	 * wake the longest waiter, on whatever CPU it sleeps (the original
-	 * woke only receivers on the sender's CPU).
+	 * woke only receivers on the sender's CPU).  The fence pairs with
+	 * the receiver's after it joins the queue: either it sees our
+	 * message or we see it waiting.
 	 */
-	(void)waitq_wake_one(&e->receivers);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (waitq_has_waiters(&e->receivers))
+		(void)waitq_wake_one(&e->receivers);
 	return 0;
 }
 
@@ -234,7 +247,7 @@ static int recv_common(unsigned ep, uint64_t receiver, const uint32_t *epoch,
 		spin_unlock_irqrestore(&e->lock, flags);
 		return -EWOULDBLOCK;
 	}
-	memcpy(out, &e->ring[e->head], sizeof(*out));
+	copy_msg(out, &e->ring[e->head]);
 	e->head = (e->head + 1) & RING_MASK;
 	e->count--;
 	e->stats.received++;
@@ -263,10 +276,8 @@ uint32_t ipc_endpoint_epoch(unsigned ep)
 	if (!e)
 		return 0;
 
-	unsigned long flags = spin_lock_irqsave(&e->lock);
-
-	epoch = e->epoch;
-	spin_unlock_irqrestore(&e->lock, flags);
+	/* One aligned word: no lock needed to read it whole. */
+	epoch = __atomic_load_n(&e->epoch, __ATOMIC_ACQUIRE);
 	return epoch;
 }
 
@@ -298,6 +309,19 @@ bool ipc_wait_finish(unsigned ep, bool done)
 	return woken;
 }
 
+/*
+ * Whether a receive on ep could end now - a message queued, or the epoch
+ * moved (-EINTR) - read without the lock.  A hint: false may be stale
+ * only in ways the wait queue covers (see ipc_recv_wait).
+ */
+static bool peek_ready(unsigned ep, uint32_t epoch)
+{
+	const struct ipc_ep *e = &endpoints[ep];
+
+	return __atomic_load_n(&e->count, __ATOMIC_RELAXED) != 0 ||
+	       __atomic_load_n(&e->epoch, __ATOMIC_RELAXED) != epoch;
+}
+
 int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
 		  struct ipc_msg *out, ipc_block_fn block, void *ctx)
 {
@@ -305,16 +329,34 @@ int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
 
 	if (!block)
 		return -EINVAL;
-	err = ipc_recv_step(ep, receiver, epoch, out);
+	if (ep >= IPC_MAX_ENDPOINTS || !out)
+		return -EINVAL;
+	err = peek_ready(ep, epoch) ? ipc_recv_step(ep, receiver, epoch, out)
+				    : -EWOULDBLOCK;
 	while (err == -EWOULDBLOCK) {
 		unsigned long flags = arch_irq_save();
 
 		err = ipc_wait_prepare(ep);
 		if (err == 0) {
-			/* Look after queuing: a send from now on wakes us. */
-			err = ipc_recv_step(ep, receiver, epoch, out);
-			if (err == -EWOULDBLOCK)
+			/*
+			 * Look after queuing: a send or reset from now on
+			 * wakes us.  A peek without the lock is enough to
+			 * decide to sleep: the fence orders our joining the
+			 * wait queue before the loads, and a sender's count
+			 * update before its wake (docs/ipc.md, "Lost
+			 * wake-ups").
+			 */
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			err = peek_ready(ep, epoch)
+				  ? ipc_recv_step(ep, receiver, epoch, out)
+				  : -EWOULDBLOCK;
+			if (err == -EWOULDBLOCK) {
 				block(ctx);
+				/* Woken: the message that woke us is usually
+				 * there; take it before leaving the queue, so
+				 * the common case never queues twice. */
+				err = ipc_recv_step(ep, receiver, epoch, out);
+			}
 			(void)ipc_wait_finish(ep, err != -EWOULDBLOCK);
 		}
 		arch_irq_restore(flags);

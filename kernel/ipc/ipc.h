@@ -57,7 +57,8 @@ struct ipc_msg {
 	uint16_t flags;	     /**< IPC_MSG_* */
 	uint8_t sender[PRINCIPAL_SIZE]; /**< sender's Principal; all zero =
 					     anonymous (kernel, unbound) */
-	uint8_t payload[IPC_MSG_SIZE];	/**< len bytes valid, rest zero */
+	uint8_t payload[IPC_MSG_SIZE];	/**< len bytes valid; the rest is
+					     unspecified: read len bytes */
 };
 
 /**
@@ -66,13 +67,12 @@ struct ipc_msg {
  * user input (spec ipc.md section 6: "stamp sender Principal").
  */
 struct ipc_sender {
-	uint64_t pid;			   /**< caller's ProcessId; its slot
-					      is pid's low 32 bits */
-	uint32_t reply_ep;		   /**< caller's reply endpoint from
-					      the registry (cap_send_prepare's
-					      reply_ep), IPC_NO_REPLY_EP =
-					      none */
-	uint8_t principal[PRINCIPAL_SIZE]; /**< bound Principal, or zeros */
+	uint64_t pid; /**< caller's ProcessId; its slot is pid's low 32 bits */
+	/** bound Principal, or zeros (8-aligned: copied word by word) */
+	_Alignas(8) uint8_t principal[PRINCIPAL_SIZE];
+	uint32_t reply_ep; /**< caller's reply endpoint from the registry
+			      (cap_send_prepare's reply_ep),
+			      IPC_NO_REPLY_EP = none */
 };
 
 /** Counters of one endpoint, or of all of them (ipc_stats_total). */

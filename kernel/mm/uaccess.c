@@ -1,9 +1,14 @@
 /*
  * kernel/mm/uaccess.c - copying between the kernel and user address spaces.
  *
- * Both directions first translate every page of the range, so a fault in
- * the middle copies nothing (no partial writes to user memory), then copy
- * page by page through the direct map.
+ * When root is the address space this CPU has active (every syscall
+ * copying its caller's memory), the copy goes straight through it with
+ * arch_copy_*_user, which turns a page fault into an error; a concurrent
+ * unmap (a channel closed by its peer) then makes the copy fail instead
+ * of reaching a frame already freed.  Otherwise (another address space,
+ * host tests) both directions first translate every page of the range,
+ * so a fault in the middle copies nothing, then copy page by page
+ * through the direct map.
  */
 #include "kernel/mm/uaccess.h"
 
@@ -46,6 +51,13 @@ static int translate_range(uint64_t root, uaddr_t addr, size_t len,
 	return 0;
 }
 
+int uaccess_check_writable(uint64_t root, uaddr_t addr, size_t len)
+{
+	uint64_t frames[2 + UACCESS_MAX / PAGE];
+
+	return len == 0 ? 0 : translate_range(root, addr, len, true, frames);
+}
+
 static void *frame_byte(uint64_t frame, uaddr_t addr)
 {
 	return (void *)(arch_direct_map_base() + frame + (addr & (PAGE - 1)));
@@ -58,6 +70,8 @@ int copy_from_user(uint64_t root, void *dst, uaddr_t src, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (root && len <= UACCESS_MAX && root == arch_vm_active_root())
+		return arch_copy_from_user(dst, src, len);
 
 	int err = translate_range(root, src, len, false, frames);
 
@@ -83,6 +97,8 @@ int copy_to_user(uint64_t root, uaddr_t dst, const void *src, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (root && len <= UACCESS_MAX && root == arch_vm_active_root())
+		return arch_copy_to_user(dst, src, len);
 
 	int err = translate_range(root, dst, len, true, frames);
 

@@ -14,7 +14,12 @@
  *
  * Locks: proc_lock (LOCK_RANK_PROC) guards the process table, the boot
  * roster, and each task's parent/reaped fields.  It is never held across a
- * TLB shootdown or a switch.
+ * TLB shootdown or a switch.  Each slot also has an address-space lock
+ * (LOCK_RANK_ASPACE, taken under proc_lock when needed) guarding its
+ * process's region set and the lifetime of its page tables: a process
+ * changes its own address space, but a channel's other party may unmap
+ * the channel from it (proc_unmap_shared), and exit detaches the set
+ * under this lock before destroying it.
  */
 #include "kernel/proc/lifecycle.h"
 
@@ -22,6 +27,8 @@
 
 #include "abi/errno.h"
 #include "kernel/arch/arch.h"
+#include "kernel/audit/audit.h"
+#include "kernel/cap/cap.h"
 #include "kernel/core/bootinfo.h"
 #include "kernel/core/config.h"
 #include "kernel/core/lockrank.h"
@@ -35,6 +42,8 @@
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/tier.h"
+#include "kernel/ipc/channel.h"
+#include "kernel/ipc/ipc.h"
 #include "kernel/mm/vma.h"
 #include "kernel/proc/process.h"
 #include "kernel/sched/glue.h"
@@ -64,11 +73,15 @@ struct boot_module_ref {
 	 * signature check.  Written once under proc_lock.
 	 */
 	struct load_scratch *verified;
+	/** Started only by Spawn, never at boot ("spawn-only" argument). */
+	bool spawn_only;
 };
 
 static struct spinlock proc_lock = SPINLOCK_INIT("proc", LOCK_RANK_PROC);
 /* Guarded by proc_lock. */
 static struct proc_table ptable;
+/* One per process slot, never cleared (proc_free clears descriptors). */
+static struct spinlock *aspace_locks;
 /* Written at boot, read-only afterwards. */
 static struct arcsig_keyring trusted_keys;
 static uint8_t bootstrap_principal[32];
@@ -83,15 +96,36 @@ static unsigned roster_len, roster_cursor = 1;
 /* Next CPU for a new task (round robin); atomic. */
 static unsigned next_cpu;
 
+/* True when the module string has the word word after its name. */
+static bool module_has_arg(const char *str, const char *word)
+{
+	size_t wl = strlen(word);
+	const char *s = str;
+
+	while (*s && *s != ' ')
+		s++;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *start = s;
+
+		while (*s && *s != ' ')
+			s++;
+		if ((size_t)(s - start) == wl && !memcmp(start, word, wl))
+			return true;
+	}
+	return false;
+}
+
 static void module_name(char *out, const char *path)
 {
 	const char *base = path;
 
-	for (const char *s = path; *s; s++) {
+	/* A module's string may carry arguments after the name. */
+	for (const char *s = path; *s && *s != ' '; s++) {
 		if (*s == '/')
 			base = s + 1;
 	}
-	/* A module's command line may carry arguments after the name. */
 	size_t n = 0;
 
 	while (base[n] && base[n] != ' ' && n < PROC_MODULE_NAME_MAX - 1)
@@ -108,7 +142,7 @@ void proc_init(const struct boot_info *bi, const uint8_t bootstrap_key[32])
 	const struct tier_policy *policy =
 		tier_policy_for_memory((uint64_t)frame_total_count() * PAGE);
 	int err = tier_compute(policy, frame_free_count(),
-			       sizeof(struct process), 0, &sz);
+			       sizeof(struct process), CAP_RECORD_SIZE, &sz);
 
 	if (err)
 		panic("proc: table sizing failed: %s", errno_message(err));
@@ -123,12 +157,23 @@ void proc_init(const struct boot_info *bi, const uint8_t bootstrap_key[32])
 	size_t ntasks = (size_t)slots + MAX_CPUS;
 	struct process *procs = kzalloc(slots * sizeof(struct process));
 	struct task *tasks = kzalloc(ntasks * sizeof(struct task));
+	struct cap_record *caps = kzalloc((size_t)slots * CAP_RECORD_SIZE);
 
-	if (!procs || !tasks)
+	aspace_locks = kzalloc((size_t)slots * sizeof(struct spinlock));
+	if (!procs || !tasks || !caps || !aspace_locks)
 		panic("proc: no memory for %u process slots", slots);
+	for (uint32_t i = 0; i < slots; i++)
+		spin_init(&aspace_locks[i], "aspace", LOCK_RANK_ASPACE);
 	if (proc_table_init(&ptable, procs, slots) ||
 	    proc_init_kernel_slots(&ptable))
 		panic("proc: process table setup failed");
+	if (cap_init(caps, slots) ||
+	    proc_table_add_reset_hook(&ptable, cap_slot_reset, NULL))
+		panic("proc: capability table setup failed");
+	for (uint32_t i = 0; i < PROC_KERNEL_SLOTS; i++) {
+		if (cap_grant_kernel(i))
+			panic("proc: kernel process %u capabilities", i);
+	}
 	task_table_init(tasks, ntasks);
 	log_info("proc: %s: %u process slots (%s%s), %zu task slots\n",
 		 policy->name, slots, tier_binding_name(sz.binding),
@@ -147,6 +192,7 @@ void proc_init(const struct boot_info *bi, const uint8_t bootstrap_key[32])
 		if (m->end <= m->start)
 			continue;
 		module_name(r->name, m->name);
+		r->spawn_only = module_has_arg(m->name, "spawn-only");
 		r->data = (const uint8_t *)(arch_direct_map_base() + m->start);
 		r->len = m->end - m->start;
 		module_count++;
@@ -311,14 +357,21 @@ static int verify_module(const struct boot_module_ref *m,
 	if (err) {
 		log_warn("loader: %s refused: %s (%s)\n", m->name,
 			 loader_deny_name(v.deny), v.reason);
+		audit_emit(AUDIT_BINARY_REJECTED, 0, 0, (uint64_t)v.deny, 0, 0, 0);
 		return err;
 	}
 	if (elf_plan_overlaps(&ls->plan, USER_STACK_TOP - USER_STACK_PAGES * PAGE,
 			      USER_STACK_TOP)) {
 		log_warn("loader: %s refused: PolicyViolation (segments overlap the stack)\n",
 			 m->name);
+		audit_emit(AUDIT_BINARY_REJECTED, 0, 0, LOADER_DENY_POLICY, 0, 0, 0);
 		return -ENOEXEC;
 	}
+
+	uint64_t head[3] = {0, 0, 0};
+
+	memcpy(head, m->data, m->len < sizeof(head) ? m->len : sizeof(head));
+	audit_emit(AUDIT_BINARY_LOADED, 0, 0, m->len, head[0], head[1], head[2]);
 	return 0;
 }
 
@@ -373,11 +426,29 @@ static int create_process(struct boot_module_ref *m, task_id_t parent,
 		p->created_tick = time_ticks();
 		memcpy(p->principal, bootstrap_principal, sizeof(p->principal));
 		strlcpy(p->name, m->name, sizeof(p->name));
-		err = proc_activate(p);
+		/* Capabilities, then the signer's Principal (the CAP lock
+		 * ranks above proc_lock); a failure frees the slot, whose
+		 * reset hook clears whatever was granted. */
+		err = cap_grant_boot_module(p->id, m->name,
+					    parent == TASK_ID_NONE ? CAP_ORIGIN_BOOT
+								   : CAP_ORIGIN_SPAWN);
+		if (!err)
+			err = cap_bind_principal(CAP_KERNEL_PID, p->id,
+						 bootstrap_principal);
+		if (!err)
+			err = proc_activate(p);
+		if (err) {
+			p->vmas = NULL;
+			p->page_table_root = 0;
+			(void)proc_free(&ptable, p->id);
+			err = -ENOMEM;
+		}
 	}
+	process_id_t new_pid = err ? 0 : p->id;
 	spin_unlock_irqrestore(&proc_lock, flags);
 	if (err)
 		goto out_free;
+	audit_emit(AUDIT_PROCESS_CREATED, new_pid, new_pid, parent_pid, 0, 0, 0);
 
 	arch_context_init_user(ctx, kstack, root, ls->plan.entry, USER_STACK_TOP);
 	t->ctx = ctx;
@@ -421,6 +492,12 @@ unsigned proc_start_boot_modules(void)
 
 	for (unsigned i = 0; i < module_count; i++) {
 		struct task *t;
+
+		if (modules[i].spawn_only) {
+			log_info("proc: %s is spawn-only\n", modules[i].name);
+			continue;
+		}
+
 		int err = create_process(&modules[i], TASK_ID_NONE, 0, &t);
 
 		if (err)
@@ -535,17 +612,45 @@ void proc_exit_current(int64_t code)
 	spin_unlock_irqrestore(&proc_lock, flags);
 	gate_release(next);
 
+	/*
+	 * Exit steps 3 and 4 (syscalls.md section 6): capabilities go first,
+	 * so nothing can be granted to the dying process any more; endpoints
+	 * it owned are reset (their receivers woken with -EINTR); then its
+	 * channels are revoked and unmapped from both parties.
+	 */
+	process_id_t pid = p->id;
+	uint32_t released = 0;
+
+	(void)cap_revoke_all(pid, &released);
+	(void)ipc_reset_endpoints(released);
+	(void)ipc_process_exit(pid);
+	(void)channel_revoke_all(pid);
+
+	/* Detach the region set under its lock: a channel's other party
+	 * may be unmapping from it right now (proc_unmap_shared). */
+	struct spinlock *al = &aspace_locks[pid_slot(pid)];
+	uint64_t root = p->page_table_root;
+	struct vma_set *vmas;
+
+	flags = spin_lock_irqsave(al);
+	vmas = p->vmas;
+	p->vmas = NULL;
+	spin_unlock_irqrestore(al, flags);
+
 	arch_vm_use_kernel();
-	release_address_space(p->page_table_root, p->vmas);
+	release_address_space(root, vmas);
+
+	uint64_t runtime = time_ticks() - p->created_tick;
 
 	flags = spin_lock_irqsave(&proc_lock);
-	p->vmas = NULL;
 	p->page_table_root = 0;
 	if (proc_begin_exit(p, (uint32_t)code) || proc_free(&ptable, p->id))
 		panic("proc_exit_current: process slot %u", pid_slot(p->id));
 	self->proc = NULL;
 	release_children(self->id);
 	spin_unlock_irqrestore(&proc_lock, flags);
+	audit_emit(AUDIT_PROCESS_TERMINATED, pid, pid, (uint64_t)code, runtime, 0,
+		   0);
 
 	arch_irq_disable();
 	if (sched_terminate(self, code, NULL))
@@ -624,4 +729,129 @@ int64_t proc_wait_task(task_id_t id)
 		schedule();
 		arch_irq_restore(flags);
 	}
+}
+
+/* ---- address-space regions ------------------------------------------ */
+
+int proc_vma_alloc(struct process *p, uint64_t pages, uint32_t flags,
+		   uint32_t kind, uint64_t tag, uint64_t *base)
+{
+	struct spinlock *al = &aspace_locks[pid_slot(p->id)];
+	unsigned long irq = spin_lock_irqsave(al);
+	int err = p->vmas ? vma_alloc(p->vmas, pages, flags, kind, tag, base)
+			  : -EINVAL;
+
+	spin_unlock_irqrestore(al, irq);
+	return err;
+}
+
+int proc_vma_remove(struct process *p, uint64_t base, uint32_t kinds,
+		    struct vma *out)
+{
+	struct spinlock *al = &aspace_locks[pid_slot(p->id)];
+	unsigned long irq = spin_lock_irqsave(al);
+	const struct vma *r = p->vmas ? vma_find(p->vmas, base) : NULL;
+	int err = -EINVAL;
+
+	if (r && r->base == base && (kinds & (1u << r->kind)))
+		err = vma_remove(p->vmas, base, out);
+	spin_unlock_irqrestore(al, irq);
+	return err;
+}
+
+int proc_map_shared(process_id_t pid, uint64_t phys, uint64_t pages,
+		    bool writable, uint32_t kind, uint64_t tag, uint64_t *vaddr)
+{
+	struct process *p = proc_current();
+	unsigned prot = ARCH_PROT_READ | ARCH_PROT_USER |
+			(writable ? ARCH_PROT_WRITE : 0);
+	uint64_t base, i;
+	int err;
+
+	/* Only ever into the caller's own address space. */
+	if (!p || p->id != pid || !vaddr || pages == 0)
+		return -EINVAL;
+	err = proc_vma_alloc(p, pages, VMA_USER | (writable ? VMA_WRITE : 0), kind,
+			     tag, &base);
+	if (err)
+		return err == -EINVAL ? -EINVAL : -ENOMEM;
+	for (i = 0; i < pages; i++) {
+		err = arch_vm_map(p->page_table_root, base + i * PAGE,
+				  phys + i * PAGE, prot);
+		if (err)
+			break;
+	}
+	if (i < pages) {
+		uint64_t pa;
+
+		while (i-- > 0)
+			(void)arch_vm_unmap(p->page_table_root, base + i * PAGE, &pa);
+		(void)proc_vma_remove(p, base, 1u << kind, NULL);
+		return -ENOMEM;
+	}
+	*vaddr = base;
+	return 0;
+}
+
+void proc_unmap_shared(process_id_t pid, uint64_t vaddr, uint64_t pages)
+{
+	unsigned long irq = arch_irq_save();
+	struct spinlock *al;
+	struct process *p;
+	struct vma gone;
+	bool done = false;
+
+	spin_lock(&proc_lock);
+	p = proc_lookup(&ptable, pid);
+	if (!p || !p->vmas) {
+		spin_unlock(&proc_lock);
+		arch_irq_restore(irq);
+		return;
+	}
+	/* The region lock keeps the page tables alive once proc_lock goes:
+	 * exit detaches the set under it before destroying anything. */
+	al = &aspace_locks[pid_slot(pid)];
+	spin_lock(al);
+	spin_unlock(&proc_lock);
+
+	const struct vma *r = vma_find(p->vmas, vaddr);
+
+	if (r && r->base == vaddr && r->pages == pages &&
+	    (r->kind == VMA_KIND_CHANNEL || r->kind == VMA_KIND_AUDIT) &&
+	    vma_remove(p->vmas, vaddr, &gone) == 0) {
+		for (uint64_t i = 0; i < pages; i++) {
+			uint64_t pa;
+
+			(void)arch_vm_unmap_inactive(p->page_table_root,
+						     vaddr + i * PAGE, &pa);
+		}
+		done = true;
+	}
+	spin_unlock(al);
+	arch_irq_restore(irq);
+	/* The frames are the caller's to free once every TLB forgot them. */
+	if (done)
+		arch_tlb_shootdown(vaddr, pages);
+}
+
+int64_t proc_task_process(task_id_t task)
+{
+	struct task *self = sched_current();
+	unsigned long flags;
+	int64_t ret;
+
+	if (task == 0)
+		return self->proc ? (int64_t)self->proc->id : -EINVAL;
+	flags = spin_lock_irqsave(&proc_lock);
+
+	struct task *t = task_lookup(task);
+
+	if (!t || t->idle || t->parent != self->id)
+		ret = -EPERM;
+	else if (!t->proc)
+		ret = -ENOENT;	/* exited; WaitTask collects it */
+	else
+		ret = (int64_t)t->proc->id;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return ret;
 }

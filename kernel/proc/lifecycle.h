@@ -8,13 +8,16 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/proc/process.h"
 #include "kernel/sched/task.h"
 
 struct boot_info;
 struct process;
+struct vma;
 
 /** Longest boot-module name (spec: 64-byte spawn registry entries). */
 #define PROC_MODULE_NAME_MAX	64
@@ -69,3 +72,49 @@ struct process *proc_current(void);
 
 /** Live processes, tasks in use and task slots, for SysInfo. */
 void proc_counts(uint32_t *procs, uint32_t *tasks, uint32_t *task_slots);
+
+/* --- Address-space regions ------------------------------------------------
+ * A process changes its own region set, except that a channel's other
+ * party may unmap the channel from it; these functions take the slot's
+ * address-space lock around the set, never across a TLB shootdown. */
+
+/**
+ * vma_alloc in p's region set (p is the caller's own process).  Returns
+ * vma_alloc's result, or -EINVAL when p's set is gone (exiting).
+ */
+int proc_vma_alloc(struct process *p, uint64_t pages, uint32_t flags,
+		   uint32_t kind, uint64_t tag, uint64_t *base);
+
+/**
+ * Remove p's region starting exactly at base if its kind is in kinds
+ * (bit n = enum vma_kind n); *out (may be NULL) gets it.  The pages stay
+ * mapped: the caller unmaps them.  Returns 0 or -EINVAL.
+ */
+int proc_vma_remove(struct process *p, uint64_t base, uint32_t kinds,
+		    struct vma *out);
+
+/**
+ * Map [phys, phys + pages * 4 KiB) - frames the process does not own -
+ * into the caller's address space as a region of kind (VMA_KIND_CHANNEL,
+ * VMA_KIND_AUDIT) tagged tag, user-readable, writable when writable.
+ * pid must be the caller's own ProcessId (-EINVAL otherwise).  *vaddr
+ * gets the address.  Returns 0, -EINVAL or -ENOMEM; on failure nothing
+ * stays mapped.
+ */
+int proc_map_shared(process_id_t pid, uint64_t phys, uint64_t pages,
+		    bool writable, uint32_t kind, uint64_t tag, uint64_t *vaddr);
+
+/**
+ * Unmap the shared region of pages pages at vaddr from process pid (any
+ * process, any task context) and shoot it down from every TLB before
+ * returning.  Nothing happens when pid is gone, its address space is
+ * being torn down, or no such region exists.  No lock may be held.
+ */
+void proc_unmap_shared(process_id_t pid, uint64_t vaddr, uint64_t pages);
+
+/**
+ * TaskProcess (40): the ProcessId of the process running task, which
+ * must be a child of the current task; the caller's own for task 0.
+ * -EPERM for any other task, -ENOENT when the child has exited.
+ */
+int64_t proc_task_process(task_id_t task);

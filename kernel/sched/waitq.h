@@ -91,6 +91,19 @@ unsigned waitq_wake_one(struct waitq *wq);
  */
 unsigned waitq_wake_all(struct waitq *wq);
 
+/**
+ * Whether wq has waiters, read without the lock: a hint for a waker that
+ * wants to skip an empty queue.  Safe against lost wake-ups only with
+ * the Dekker pattern: the waker publishes its condition, issues a full
+ * fence, then asks; the waiter joins with waitq_prepare_wait, issues a
+ * full fence, then re-checks the condition (docs/ipc.md, "Lost
+ * wake-ups").
+ */
+static inline bool waitq_has_waiters(const struct waitq *wq)
+{
+	return __atomic_load_n(&wq->waiters.count, __ATOMIC_RELAXED) != 0;
+}
+
 /** Number of tasks on wq (a snapshot).  Takes wq's lock. */
 size_t waitq_count(struct waitq *wq);
 

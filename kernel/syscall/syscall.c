@@ -2,11 +2,17 @@
  * kernel/syscall/syscall.c - the system call dispatcher and the handlers
  * of the process issue (spec syscalls.md sections 3 and 5).
  *
- * Pipeline: decode the number (unknown: -ENOSYS), identity gate, handler.
+ * Pipeline (syscalls.md section 3, docs/capabilities.md section 11):
+ * decode the number (unknown: -ENOSYS), then for every syscall but the
+ * identity-exempt seven the identity gate (a bound Principal), the Boot
+ * gate, the system capability of the table's syscap column; then for all
+ * the interceptor's syscall filter (layer 1); then the handler.  A refusal
+ * by any of these returns -EPERM and is audited (SyscallDenied).
+ *
  * Handlers check every argument before changing anything ("decode, then
  * act"), and copy user memory only through kernel/mm/uaccess.  Syscalls of
- * later issues (IPC, capabilities, channels, objects, devices, audit)
- * answer -ENOSYS until their subsystem exists.
+ * later issues (objects, devices, framebuffer) answer -ENOSYS until their
+ * subsystem exists.
  */
 #include "kernel/core/kernel.h"
 
@@ -14,13 +20,20 @@
 
 #include "abi/errno.h"
 #include "abi/syscall.h"
+#include "abi/syscall_out.h"
 #include "abi/sysinfo.h"
 #include "kernel/arch/arch.h"
+#include "kernel/audit/audit.h"
+#include "kernel/cap/cap.h"
+#include "kernel/cap/interceptor.h"
 #include "kernel/core/log.h"
 #include "kernel/core/time.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/ipc/channel.h"
+#include "kernel/ipc/ipc.h"
+#include "kernel/ipc/setup.h"
 #include "kernel/mm/vma.h"
 #include "kernel/proc/lifecycle.h"
 #include "kernel/proc/process.h"
@@ -49,11 +62,10 @@ static uint64_t caller_root(void)
 	return p ? p->page_table_root : 0;
 }
 
-static bool has_identity(const struct process *p)
+/* The caller's ProcessId; dispatch has checked that there is a caller. */
+static process_id_t caller_pid(void)
 {
-	static const uint8_t zero[PROC_PRINCIPAL_SIZE];
-
-	return p && memcmp(p->principal, zero, sizeof(zero)) != 0;
+	return caller()->id;
 }
 
 /* ---- handlers ------------------------------------------------------ */
@@ -101,13 +113,13 @@ static int64_t sys_print(const uint64_t a[6])
 
 static int64_t sys_get_principal(const uint64_t a[6])
 {
-	struct process *p = caller();
+	uint8_t key[PRINCIPAL_SIZE];
 
-	if (a[1] < PROC_PRINCIPAL_SIZE || !has_identity(p))
+	if (a[1] < PRINCIPAL_SIZE || cap_get_principal(caller_pid(), key))
 		return -EINVAL;
-	if (copy_to_user(caller_root(), a[0], p->principal, PROC_PRINCIPAL_SIZE))
+	if (copy_to_user(caller_root(), a[0], key, PRINCIPAL_SIZE))
 		return -EINVAL;
-	return PROC_PRINCIPAL_SIZE;
+	return PRINCIPAL_SIZE;
 }
 
 static int64_t sys_allocate(const uint64_t a[6])
@@ -118,8 +130,8 @@ static int64_t sys_allocate(const uint64_t a[6])
 	if (!p || size == 0 || size > ALLOCATE_MAX)
 		return -EINVAL;
 	pages = (size + PAGE - 1) / PAGE;
-	if (vma_alloc(p->vmas, pages, VMA_USER | VMA_WRITE, VMA_KIND_ANON, 0,
-		      &base))
+	if (proc_vma_alloc(p, pages, VMA_USER | VMA_WRITE, VMA_KIND_ANON, 0,
+			   &base))
 		return -ENOMEM;
 	for (uint64_t i = 0; i < pages; i++) {
 		uint64_t pa = frame_alloc();
@@ -137,7 +149,7 @@ static int64_t sys_allocate(const uint64_t a[6])
 			if (!arch_vm_unmap(p->page_table_root, base + i * PAGE, &pa))
 				frame_free(pa);
 		}
-		(void)vma_remove(p->vmas, base, NULL);
+		(void)proc_vma_remove(p, base, 1u << VMA_KIND_ANON, NULL);
 		return -ENOMEM;
 	}
 	return (int64_t)base;
@@ -146,17 +158,13 @@ static int64_t sys_allocate(const uint64_t a[6])
 static int64_t sys_free(const uint64_t a[6])
 {
 	struct process *p = caller();
-	const struct vma *r;
 	struct vma gone;
 	uint64_t vaddr = a[0];
 
 	if (!p || vaddr == 0 || vaddr >= arch_user_ceiling())
 		return -EINVAL;
-	r = vma_find(p->vmas, vaddr);
-	if (!r || r->base != vaddr ||
-	    (r->kind != VMA_KIND_ANON && r->kind != VMA_KIND_DMA))
-		return -EINVAL;
-	if (vma_remove(p->vmas, vaddr, &gone))
+	if (proc_vma_remove(p, vaddr, (1u << VMA_KIND_ANON) | (1u << VMA_KIND_DMA),
+			    &gone))
 		return -EINVAL;
 	for (uint64_t i = 0; i < gone.pages; i++) {
 		uint64_t pa;
@@ -227,12 +235,319 @@ static int64_t sys_sysinfo(const uint64_t a[6])
 		s.tasks = tasks > s.online_cpus ? tasks - s.online_cpus : 0;
 		s.ticks = time_ticks();
 		s.tick_hz = TICK_HZ;
-		s.reserved = 0;
+		s.cpu = arch_cpu_id();
 		len = len < sizeof(s) ? len : sizeof(s);
 		return copy_to_user(caller_root(), a[1], &s, len) ? -EINVAL
 								  : (int64_t)len;
 	}
+	if (kind == SYSINFO_IPC) {
+		struct sysinfo_ipc r;
+		struct ipc_stats is;
+		struct channel_stats cs;
+		struct audit_stats as;
+
+		if (len < SYSINFO_IPC_MIN)
+			return -EINVAL;
+		cap_counts(&r.endpoints_owned, &r.cap_entries);
+		ipc_stats_total(&is);
+		channel_stats(&cs);
+		audit_stats(&as);
+		r.channels = cs.in_use;
+		r.queued = is.depth;
+		r.sent = is.sent;
+		r.received = is.received;
+		r.audit_emitted = as.emitted;
+		r.audit_dropped = as.dropped;
+		len = len < sizeof(r) ? len : sizeof(r);
+		return copy_to_user(caller_root(), a[1], &r, len) ? -EINVAL
+								  : (int64_t)len;
+	}
 	return -EINVAL;
+}
+
+/* ---- IPC (docs/ipc.md section 7) ------------------------------------- */
+
+static int64_t sys_register_endpoint(const uint64_t a[6])
+{
+	process_id_t pid = caller_pid();
+	uint64_t ep = a[0];
+	int err;
+
+	if (ep >= IPC_MAX_ENDPOINTS)
+		return -ENOENDPOINT;
+	err = cap_register_endpoint(pid, (uint32_t)ep);
+	if (err)
+		return err;
+	/* The queue's owner mirrors the capability manager's. */
+	if (ipc_endpoint_claim((unsigned)ep, pid))
+		log_warn("ipc: endpoint %u already claimed in the queue table\n",
+			 (unsigned)ep);
+	return 0;
+}
+
+static int64_t sys_write(const uint64_t a[6])
+{
+	_Alignas(8) uint8_t kbuf[IPC_MSG_SIZE];
+	process_id_t pid = caller_pid();
+	uint64_t ep = a[0], len = a[2];
+	struct cap_send_info si;
+	struct ipc_sender who;
+	enum cap_verdict v;
+	int err;
+
+	if (len == 0)
+		return 0;
+	if (len > IPC_MSG_SIZE)
+		return -EINVAL;
+	if (ep >= IPC_MAX_ENDPOINTS)
+		return -ENOENDPOINT;
+	if (copy_from_user(caller_root(), kbuf, a[1], len))
+		return -EINVAL;
+	err = cap_send_prepare_self(pid, (uint32_t)ep, &si);
+	if (err)
+		return err;
+	v = cap_intercept_send(&(struct cap_send_ctx){
+	    .sender = pid,
+	    .receiver = si.receiver,
+	    .endpoint = (uint32_t)ep,
+	    .from = si.from,
+	    .payload_len = len,
+	});
+	if (v != CAP_ALLOW)
+		return cap_verdict_errno(v);
+	who.pid = pid;
+	who.reply_ep = si.reply_ep;
+	memcpy(who.principal, si.principal, PRINCIPAL_SIZE);
+	err = ipc_send((unsigned)ep, &who, kbuf, len);
+	if (err)
+		return err;
+	if (si.grant_reply)
+		(void)cap_grant_reply(pid, (uint32_t)ep);
+	return (int64_t)len;
+}
+
+/* RECEIVE right and the interceptor's receive rule. */
+static int recv_allowed(process_id_t pid, uint32_t ep)
+{
+	int err = cap_verify_self(pid, ep, IPC_RIGHT_RECV);
+	enum cap_verdict v;
+
+	if (err)
+		return err;
+	v = cap_intercept_recv(&(struct cap_recv_ctx){pid, ep});
+	return cap_verdict_errno(v);
+}
+
+static int64_t sys_read(const uint64_t a[6])
+{
+	uint8_t kbuf[IPC_MSG_SIZE];
+	process_id_t pid = caller_pid();
+	uint64_t ep = a[0], max = a[2];
+	struct ipc_msg m;
+	size_t n;
+	int err;
+
+	if (max == 0)
+		return 0;
+	if (max > IPC_MSG_SIZE)
+		return -EINVAL;
+	if (ep >= IPC_MAX_ENDPOINTS)
+		return -ENOENDPOINT;
+	/* A buffer that cannot take the payload loses no message. */
+	if (uaccess_check_writable(caller_root(), a[1], max))
+		return -EINVAL;
+	err = recv_allowed(pid, (uint32_t)ep);
+	if (err)
+		return err;
+	err = ipc_try_recv((unsigned)ep, pid, &m);
+	if (err == -EWOULDBLOCK)
+		return 0;
+	if (err)
+		return err;
+	n = ipc_copy_payload(&m, kbuf, max);
+	if (copy_to_user(caller_root(), a[1], kbuf, n))
+		return -EINVAL;
+	return (int64_t)n;
+}
+
+/* RecvMsg (13) and TryRecvMsg (37). */
+static int64_t recv_msg(const uint64_t a[6], bool blocking)
+{
+	_Alignas(8) uint8_t kbuf[IPC_RECV_BUF_SIZE];
+	process_id_t pid = caller_pid();
+	uint64_t ep = a[0], len = a[2];
+	struct ipc_msg m;
+	size_t n;
+	int err;
+
+	if (len < IPC_RECV_HDR_SIZE)
+		return -EINVAL;
+	if (ep >= IPC_MAX_ENDPOINTS)
+		return -ENOENDPOINT;
+	if (len > IPC_RECV_BUF_SIZE)
+		len = IPC_RECV_BUF_SIZE;
+	/* Check the whole buffer first: a message, once dequeued, must not
+	 * be lost to a bad buffer. */
+	if (uaccess_check_writable(caller_root(), a[1], len))
+		return -EINVAL;
+	for (;;) {
+		/* The epoch is read before the check, so a revocation in
+		 * between still ends the wait (docs/ipc.md section 4). */
+		uint32_t epoch = ipc_endpoint_epoch((unsigned)ep);
+
+		err = recv_allowed(pid, (uint32_t)ep);
+		if (err)
+			return err;
+		err = blocking ? ipc_recv_blocking((unsigned)ep, pid, epoch, &m)
+			       : ipc_try_recv((unsigned)ep, pid, &m);
+		if (err != -EINTR)
+			break;
+	}
+	if (err == -EWOULDBLOCK && !blocking)
+		return 0;
+	if (err)
+		return err;
+	if (ipc_format_recv(&m, kbuf, len, &n))
+		return -EINVAL;
+	if (copy_to_user(caller_root(), a[1], kbuf, n))
+		return -EINVAL;
+	return (int64_t)n;
+}
+
+static int64_t sys_recv_msg(const uint64_t a[6])
+{
+	return recv_msg(a, true);
+}
+
+static int64_t sys_try_recv_msg(const uint64_t a[6])
+{
+	return recv_msg(a, false);
+}
+
+/* ---- capabilities and identity -------------------------------------- */
+
+static int64_t sys_bind_principal(const uint64_t a[6])
+{
+	uint8_t key[PRINCIPAL_SIZE];
+
+	if (a[2] != PRINCIPAL_SIZE)
+		return -EINVAL;
+	if (copy_from_user(caller_root(), key, a[1], PRINCIPAL_SIZE))
+		return -EINVAL;
+	return cap_bind_principal(caller_pid(), a[0], key);
+}
+
+static int64_t sys_revoke_capability(const uint64_t a[6])
+{
+	uint32_t released = 0;
+	int err;
+
+	if (a[1] >= IPC_MAX_ENDPOINTS)
+		return -ENOENDPOINT;
+	err = cap_revoke(caller_pid(), a[0], (uint32_t)a[1], &released);
+	if (err)
+		return err;
+	(void)ipc_reset_endpoints(released);
+	return 0;
+}
+
+static int64_t sys_delegate(const uint64_t a[6])
+{
+	if (a[0] >= IPC_MAX_ENDPOINTS)
+		return -ENOENDPOINT;
+	if (a[2] == 0 || a[2] > IPC_RIGHTS_FULL)
+		return -EINVAL;
+	return cap_delegate(caller_pid(), a[1], (uint32_t)a[0], (uint32_t)a[2]);
+}
+
+static int64_t sys_task_process(const uint64_t a[6])
+{
+	return proc_task_process((task_id_t)a[0]);
+}
+
+/* ---- channels (docs/channels.md section 6) --------------------------- */
+
+static int64_t sys_channel_create(const uint64_t a[6])
+{
+	uint8_t mine[PRINCIPAL_SIZE], peer[PRINCIPAL_SIZE];
+	process_id_t pid = caller_pid();
+	uint64_t pages = a[0], role = a[2], id, vaddr = 0;
+	int err;
+
+	if (pages == 0 || pages > CHANNEL_MAX_PAGES || role > CHANNEL_BIDIRECTIONAL)
+		return -EINVAL;
+	if (copy_from_user(caller_root(), peer, a[1], PRINCIPAL_SIZE))
+		return -EINVAL;
+	/* The result's destination must be writable before anything is
+	 * created. */
+	if (copy_to_user(caller_root(), a[3], &vaddr, sizeof(vaddr)))
+		return -EINVAL;
+	if (cap_get_principal(pid, mine))
+		return -EPERM;
+	err = channel_create(pid, mine, peer, pages, (uint32_t)role, &id, &vaddr);
+	if (err)
+		return err;
+	if (copy_to_user(caller_root(), a[3], &vaddr, sizeof(vaddr))) {
+		(void)channel_close(id, pid);
+		return -EINVAL;
+	}
+	return (int64_t)id;
+}
+
+static int64_t sys_channel_attach(const uint64_t a[6])
+{
+	uint8_t mine[PRINCIPAL_SIZE];
+	process_id_t pid = caller_pid();
+	uint64_t vaddr;
+	int err;
+
+	if (cap_get_principal(pid, mine))
+		return -EPERM;
+	err = channel_attach(a[0], pid, mine, &vaddr);
+	return err ? err : (int64_t)vaddr;
+}
+
+static int64_t sys_channel_close(const uint64_t a[6])
+{
+	return channel_close(a[0], caller_pid());
+}
+
+static int64_t sys_channel_revoke(const uint64_t a[6])
+{
+	return channel_revoke(a[0], caller_pid());
+}
+
+static int64_t sys_channel_info(const uint64_t a[6])
+{
+	struct channel_info rec;
+	int err;
+
+	if (a[2] < CHANNEL_INFO_SIZE)
+		return -EINVAL;
+	err = channel_info(a[0], &rec);
+	if (err)
+		return err;
+	return copy_to_user(caller_root(), a[1], &rec, CHANNEL_INFO_SIZE) ? -EINVAL
+									   : 0;
+}
+
+/* ---- audit (docs/audit.md section 9) --------------------------------- */
+
+static int64_t sys_audit_attach(const uint64_t a[6])
+{
+	(void)a;
+	return audit_map_ring(caller_pid());
+}
+
+static int64_t sys_audit_info(const uint64_t a[6])
+{
+	struct audit_info rec;
+
+	if (a[1] < AUDIT_INFO_SIZE)
+		return -EINVAL;
+	audit_info(&rec, arch_cpus_online());
+	return copy_to_user(caller_root(), a[0], &rec, AUDIT_INFO_SIZE) ? -EINVAL
+									 : 0;
 }
 
 /* ---- dispatch ------------------------------------------------------ */
@@ -250,18 +565,66 @@ static const syscall_fn handlers[SYSCALL_COUNT] = {
 	[SYS_WAIT_TASK] = sys_wait_task,
 	[SYS_MODULE_READY] = sys_module_ready,
 	[SYS_SYSINFO] = sys_sysinfo,
+	[SYS_WRITE] = sys_write,
+	[SYS_READ] = sys_read,
+	[SYS_REGISTER_ENDPOINT] = sys_register_endpoint,
+	[SYS_BIND_PRINCIPAL] = sys_bind_principal,
+	[SYS_RECV_MSG] = sys_recv_msg,
+	[SYS_REVOKE_CAPABILITY] = sys_revoke_capability,
+	[SYS_CHANNEL_CREATE] = sys_channel_create,
+	[SYS_CHANNEL_ATTACH] = sys_channel_attach,
+	[SYS_CHANNEL_CLOSE] = sys_channel_close,
+	[SYS_CHANNEL_REVOKE] = sys_channel_revoke,
+	[SYS_CHANNEL_INFO] = sys_channel_info,
+	[SYS_AUDIT_ATTACH] = sys_audit_attach,
+	[SYS_AUDIT_INFO] = sys_audit_info,
+	[SYS_TRY_RECV_MSG] = sys_try_recv_msg,
+	[SYS_DELEGATE] = sys_delegate,
+	[SYS_TASK_PROCESS] = sys_task_process,
+};
+
+/* A refusal by the gates: audited, then -EPERM. */
+static int64_t denied(process_id_t pid, uint64_t nr, uint64_t why)
+{
+	audit_emit(AUDIT_SYSCALL_DENIED, pid, 0, nr, why, 0, 0);
+	return -EPERM;
+}
+
+/* Values of a SyscallDenied event's arg1: which check refused. */
+enum {
+	DENIED_IDENTITY = 1,
+	DENIED_BOOT = 2,
+	DENIED_SYSCAP = 3,
+	DENIED_FILTER = 4,
 };
 
 int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6])
 {
 	struct process *p = caller();
+	struct cap_syscall_view id;
+	enum syscall_gate gate;
+	enum syscall_syscap syscap;
 
 	if (!syscall_valid(nr) || !handlers[nr])
 		return -ENOSYS;
 	if (!p)
 		return -EINVAL;	/* a kernel task has no user arguments */
-	if (syscall_gate(nr) != SYSCALL_GATE_EXEMPT && !has_identity(p))
-		return -EPERM;
+	if (cap_syscall_view(p->id, &id))
+		return denied(p->id, nr, DENIED_IDENTITY);
+	gate = syscall_gate(nr);
+	if (gate != SYSCALL_GATE_EXEMPT) {
+		if (!id.principal_bound)
+			return denied(p->id, nr, DENIED_IDENTITY);
+		if (gate == SYSCALL_GATE_BOOT && cap_check_boot_gate(p->id, nr))
+			return denied(p->id, nr, DENIED_BOOT);
+		syscap = syscall_syscap(nr);
+		if (syscap != SYSCALL_SYSCAP_NONE && !(id.syscaps & (1u << syscap)))
+			return denied(p->id, nr, DENIED_SYSCAP);
+	}
+	if (cap_intercept_syscall(&(struct cap_syscall_ctx){
+		.caller = p->id, .nr = nr, .filter = id.syscall_filter}) !=
+	    CAP_ALLOW)
+		return denied(p->id, nr, DENIED_FILTER);
 	return handlers[nr](args);
 }
 

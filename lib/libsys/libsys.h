@@ -66,8 +66,11 @@ int64_t sys_get_pid(void);
 int64_t sys_get_time(void);
 /** 10 Print: write len (<= 256) bytes to the console; returns len. */
 int64_t sys_print(const void *buf, size_t len);
-/** 11 BindPrincipal: bind a 32-byte key to process slot (Bootstrap only). */
-int64_t sys_bind_principal(uint32_t slot, const void *key, size_t key_len);
+/**
+ * 11 BindPrincipal: bind a 32-byte key to process pid (the full 64-bit
+ * ProcessId), once; Bootstrap authority only.
+ */
+int64_t sys_bind_principal(uint64_t pid, const void *key, size_t key_len);
 /** 12 GetPrincipal: copy the caller's Principal (len >= 32); returns 32. */
 int64_t sys_get_principal(void *buf, size_t len);
 /**
@@ -104,8 +107,12 @@ int64_t sys_spawn(const char *name, size_t len);
 /** 26 WaitTask: wait for child task (the id Spawn returned: 64 bits,
  * slot and generation) to exit; returns its exit code. */
 int64_t sys_wait_task(uint64_t task);
-/** 27 RevokeCapability: drop slot's rights on endpoint (Bootstrap only). */
-int64_t sys_revoke_capability(uint32_t slot, uint32_t endpoint);
+/**
+ * 27 RevokeCapability: remove process pid's (full ProcessId) capability
+ * on endpoint.  Allowed to Bootstrap authority and to a holder of REVOKE
+ * on the endpoint (its owner, or whom the owner delegated REVOKE to).
+ */
+int64_t sys_revoke_capability(uint64_t pid, uint32_t endpoint);
 /**
  * 28 ChannelCreate: shared memory of pages (1..65536) for the peer
  * Principal (32 bytes), role enum channel_role; the creator's mapping is
@@ -136,6 +143,18 @@ int64_t sys_try_recv_msg(uint32_t endpoint, void *buf, size_t len);
  * returns bytes written.  See abi/sysinfo.h.
  */
 int64_t sys_sysinfo(uint32_t kind, void *buf, size_t len);
+/**
+ * 39 Delegate (CambiOS-C): give process pid the rights (enum ipc_right
+ * bits) on endpoint.  The caller must hold DELEGATE and every right it
+ * passes; RECEIVE is never delegated.  Returns 0.
+ */
+int64_t sys_delegate(uint32_t endpoint, uint64_t pid, uint32_t rights);
+/**
+ * 40 TaskProcess (CambiOS-C): the full ProcessId of the process running
+ * task (a TaskId Spawn returned to the caller, i.e. its own child), or
+ * the caller's own ProcessId when task is 0.
+ */
+int64_t sys_task_process(uint64_t task);
 
 /**
  * Any syscall number with all six argument registers, for tests of the

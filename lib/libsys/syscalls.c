@@ -91,10 +91,10 @@ int64_t sys_print(const void *buf, size_t len)
 	return arch_syscall2(SYS_PRINT, uptr(buf), len);
 }
 
-int64_t sys_bind_principal(uint32_t slot, const void *key, size_t key_len)
+int64_t sys_bind_principal(uint64_t pid, const void *key, size_t key_len)
 {
 	SYSCALL_ARITY(BIND_PRINCIPAL, 3);
-	return arch_syscall3(SYS_BIND_PRINCIPAL, slot, uptr(key), key_len);
+	return arch_syscall3(SYS_BIND_PRINCIPAL, pid, uptr(key), key_len);
 }
 
 int64_t sys_get_principal(void *buf, size_t len)
@@ -189,10 +189,10 @@ int64_t sys_wait_task(uint64_t task)
 	return arch_syscall1(SYS_WAIT_TASK, task);
 }
 
-int64_t sys_revoke_capability(uint32_t slot, uint32_t endpoint)
+int64_t sys_revoke_capability(uint64_t pid, uint32_t endpoint)
 {
 	SYSCALL_ARITY(REVOKE_CAPABILITY, 2);
-	return arch_syscall2(SYS_REVOKE_CAPABILITY, slot, endpoint);
+	return arch_syscall2(SYS_REVOKE_CAPABILITY, pid, endpoint);
 }
 
 int64_t sys_channel_create(uint64_t pages, const void *peer, uint32_t role,
@@ -261,6 +261,18 @@ int64_t sys_sysinfo(uint32_t kind, void *buf, size_t len)
 {
 	SYSCALL_ARITY(SYSINFO, 3);
 	return arch_syscall3(SYS_SYSINFO, kind, uptr(buf), len);
+}
+
+int64_t sys_delegate(uint32_t endpoint, uint64_t pid, uint32_t rights)
+{
+	SYSCALL_ARITY(DELEGATE, 3);
+	return arch_syscall3(SYS_DELEGATE, endpoint, pid, rights);
+}
+
+int64_t sys_task_process(uint64_t task)
+{
+	SYSCALL_ARITY(TASK_PROCESS, 1);
+	return arch_syscall1(SYS_TASK_PROCESS, task);
 }
 
 int64_t sys_raw(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,

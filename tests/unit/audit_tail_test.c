@@ -153,7 +153,7 @@ static void test_backlog_format_and_idle_exit(void **state)
 {
 	(void)state;
 	ticks = 340;
-	audit_emit(AUDIT_CAPABILITY_DENIED, 0x100000005ull, 24, 0, 0, 0, 0);
+	audit_emit(AUDIT_CAPABILITY_DENIED, 0x100000005ull, 24, 1, 0, 0, 0);
 	audit_emit(AUDIT_IPC_SEND, 0x100000005ull, 16, 40, 0, 0, 0);
 	audit_emit(AUDIT_CHANNEL_CREATED, 0x100000003ull, 1ull << 32, 4, 2, 0,
 		   0);
@@ -163,7 +163,7 @@ static void test_backlog_format_and_idle_exit(void **state)
 	assert_int_equal(audit_tail_main(), 0);
 	assert_true(has_line("audit: attached, 1023 slots, reading from #0"));
 	assert_true(has_line("audit: #1 tick 340 CapabilityDenied subject=5.1 "
-			     "object=24"));
+			     "object=24 asked=0x1 held=0"));
 	assert_true(has_line("audit: #2 tick 340 IpcSend subject=5.1 "
 			     "object=16 len=40 sampled"));
 	assert_true(has_line("audit: #3 tick 340 ChannelCreated subject=3.1 "

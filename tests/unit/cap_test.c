@@ -1109,6 +1109,63 @@ static void test_claim_key_gate(void **state)
 			 -EPERM);
 }
 
+/* AuditAttach: the booted audit_tail (once) and Bootstrap authority. */
+static void test_audit_gate(void **state)
+{
+	struct chain c;
+	process_id_t tail, second, spawned;
+
+	(void)state;
+	boot_chain(&c);
+	tail = module(10, "audit_tail");
+	assert_int_equal(cap_check_boot_gate(tail, SYS_AUDIT_ATTACH), 0);
+	/* The audit authority opens nothing else. */
+	assert_int_equal(cap_check_boot_gate(tail, SYS_BIND_PRINCIPAL), -EPERM);
+	assert_int_equal(cap_check_boot_gate(tail, SYS_CHANNEL_REVOKE), -EPERM);
+	assert_int_equal(cap_check_boot_gate(tail, SYS_CLAIM_BOOTSTRAP_KEY),
+			 -EPERM);
+	assert_int_equal(cap_check_boot_gate(c.policy, SYS_AUDIT_ATTACH), 0);
+	assert_int_equal(cap_check_boot_gate(c.shell, SYS_AUDIT_ATTACH), -EPERM);
+	/* Given once per boot, never to a spawned copy. */
+	second = module(11, "audit_tail");
+	assert_int_equal(cap_check_boot_gate(second, SYS_AUDIT_ATTACH), -EPERM);
+	spawned = pid_make(12, 1);
+	assert_int_equal(
+	    cap_grant_boot_module(spawned, "audit_tail", CAP_ORIGIN_SPAWN), 0);
+	assert_int_equal(cap_check_boot_gate(spawned, SYS_AUDIT_ATTACH), -EPERM);
+	/* Nor by cap_grant_syscap. */
+	assert_int_equal(cap_grant_syscap(spawned, CAP_SYS_AUDIT), -EPERM);
+}
+
+/* cap_counts: owned endpoints and rights entries, back to zero on exit. */
+static void test_counts(void **state)
+{
+	uint32_t owned, entries, owned0, entries0;
+	process_id_t a, b;
+
+	(void)state;
+	boot_kernel();
+	cap_counts(&owned0, &entries0);
+	assert_int_equal(owned0, 0);
+	assert_int_equal(entries0, 0);
+	a = bare(5, 1);
+	b = bare(6, 1);
+	assert_int_equal(cap_register_endpoint(a, 3), 0);
+	assert_int_equal(cap_register_endpoint(b, 4), 0);
+	assert_int_equal(cap_delegate(a, b, 3, SEND), 0);
+	cap_counts(&owned, &entries);
+	assert_int_equal(owned, 2);
+	assert_int_equal(entries, 3); /* a on 3, b on 4, b SEND on 3 */
+	exit_proc(a);
+	cap_counts(&owned, &entries);
+	assert_int_equal(owned, 1);   /* 3 dissolved with its owner */
+	assert_int_equal(entries, 1); /* b's SEND on 3 went with it */
+	exit_proc(b);
+	cap_counts(&owned, &entries);
+	assert_int_equal(owned, owned0);
+	assert_int_equal(entries, entries0);
+}
+
 /* --- the boot-time policy ------------------------------------------------- */
 
 /* The boot chain can talk: every conversation of the services works. */
@@ -1504,6 +1561,8 @@ int main(void)
 	    T(test_syscaps_grant_clear),
 	    T(test_bootstrap_authority),
 	    T(test_claim_key_gate),
+	    T(test_audit_gate),
+	    T(test_counts),
 	    T(test_boot_chain_talks),
 	    T(test_boot_chain_isolated),
 	    T(test_spawned_service_plain),

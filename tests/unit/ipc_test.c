@@ -160,7 +160,8 @@ static void test_send_recv_fields(void **state)
 	assert_int_equal(m.flags, 0);
 	assert_int_equal(m.seq, 1);
 	assert_memory_equal(m.payload, payload, 5);
-	assert_true(all_bytes(m.payload + 5, 0, IPC_MSG_SIZE - 5));
+	/* Nothing past len is written: the caller's bytes (0xEE) remain. */
+	assert_true(all_bytes(m.payload + 5, 0xEE, IPC_MSG_SIZE - 5));
 	assert_true(all_bytes(m.sender, 0xA5, PRINCIPAL_SIZE));
 	assert_int_equal(ipc_pending(IPC_EP_FS), 0);
 	check_ipc();
@@ -280,13 +281,14 @@ static void test_boundary_lengths(void **state)
 	send_fill(2, &who, 0x5A, IPC_MSG_SIZE, 0);
 	m = recv_ok(2);
 	assert_int_equal(m.len, 0);
-	assert_true(all_bytes(m.payload, 0, IPC_MSG_SIZE));
+	assert_true(all_bytes(m.payload, 0xEE, IPC_MSG_SIZE));
 	m = recv_ok(2);
 	assert_int_equal(m.len, IPC_MSG_SIZE);
 	assert_true(all_bytes(m.payload, 0x5A, IPC_MSG_SIZE));
 }
 
-/* A short message in a slot a long one used shows none of the old bytes. */
+/* A short message in a slot a long one used shows none of the old bytes:
+ * a receive copies the header and len payload bytes, nothing more. */
 static void test_slot_reuse_no_stale_bytes(void **state)
 {
 	struct ipc_sender who = sender(6, NO_REPLY, 3);
@@ -300,7 +302,8 @@ static void test_slot_reuse_no_stale_bytes(void **state)
 	send_fill(4, &who, 0x11, 3, 0); /* lands on a used slot */
 	m = recv_ok(4);
 	assert_true(all_bytes(m.payload, 0x11, 3));
-	assert_true(all_bytes(m.payload + 3, 0, IPC_MSG_SIZE - 3));
+	/* None of the old 0xCC bytes reach the receiver's buffer. */
+	assert_true(all_bytes(m.payload + 3, 0xEE, IPC_MSG_SIZE - 3));
 }
 
 /* ---- argument checks ----------------------------------------------------- */

@@ -158,8 +158,8 @@ static void test_every_wrapper_marshals_its_call(void **state)
 	/* Print's bytes are read by the fake: give it real ones. */
 	CALL(sys_print(text, 12), SYS_PRINT, (uint64_t)(uintptr_t)text, 12, 0,
 	     0);
-	CALL(sys_bind_principal(4, P(0x4000), 32), SYS_BIND_PRINCIPAL, 4,
-	     0x4000, 32, 0);
+	CALL(sys_bind_principal(0x100000004ull, P(0x4000), 32),
+	     SYS_BIND_PRINCIPAL, 0x100000004ull, 0x4000, 32, 0);
 	CALL(sys_get_principal(P(0x5000), 32), SYS_GET_PRINCIPAL, 0x5000, 32, 0,
 	     0);
 	CALL(sys_recv_msg(18, P(0x6000), 292), SYS_RECV_MSG, 18, 0x6000, 292,
@@ -184,7 +184,8 @@ static void test_every_wrapper_marshals_its_call(void **state)
 	CALL(sys_console_read(P(0xA000), 1), SYS_CONSOLE_READ, 0xA000, 1, 0, 0);
 	CALL(sys_spawn(P(0xB000), 5), SYS_SPAWN, 0xB000, 5, 0, 0);
 	CALL(sys_wait_task(42), SYS_WAIT_TASK, 42, 0, 0, 0);
-	CALL(sys_revoke_capability(7, 16), SYS_REVOKE_CAPABILITY, 7, 16, 0, 0);
+	CALL(sys_revoke_capability(0x200000007ull, 16), SYS_REVOKE_CAPABILITY,
+	     0x200000007ull, 16, 0, 0);
 	CALL(sys_channel_create(16, P(0xC000), CHANNEL_CONSUMER, &out),
 	     SYS_CHANNEL_CREATE, 16, 0xC000, 1, (uint64_t)(uintptr_t)&out);
 	CALL(sys_channel_attach(0x100000003ull), SYS_CHANNEL_ATTACH,
@@ -204,6 +205,10 @@ static void test_every_wrapper_marshals_its_call(void **state)
 	     292, 0);
 	CALL(sys_sysinfo(SYSINFO_SCHED, P(0x6200), 24), SYS_SYSINFO, 1, 0x6200,
 	     24, 0);
+	CALL(sys_delegate(5, 0x300000009ull, IPC_RIGHT_SEND), SYS_DELEGATE, 5,
+	     0x300000009ull, 1, 0);
+	CALL(sys_task_process(0x100000002ull), SYS_TASK_PROCESS, 0x100000002ull,
+	     0, 0, 0);
 	/* Every syscall but Exit (next test) has a wrapper, checked above. */
 	assert_int_equal(seen | 1, (1ull << SYSCALL_COUNT) - 1);
 }

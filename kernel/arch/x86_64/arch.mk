@@ -5,6 +5,7 @@ ARCH_SRCS_x86_64 := \
 	kernel/arch/x86_64/switch.S \
 	kernel/arch/x86_64/syscall_entry.S \
 	kernel/arch/x86_64/trap_entry.S \
+	kernel/arch/x86_64/usercopy.S \
 	kernel/arch/x86_64/context.c \
 	kernel/arch/x86_64/entry.c \
 	kernel/arch/x86_64/gdt.c \
@@ -20,6 +21,7 @@ ARCH_SRCS_x86_64 := \
 	kernel/arch/x86_64/syscall.c \
 	kernel/arch/x86_64/tlb.c \
 	kernel/arch/x86_64/trap.c \
+	kernel/arch/x86_64/usercopy.c \
 	kernel/arch/x86_64/vm.c
 ARCH_LDSCRIPT_x86_64 := kernel/arch/x86_64/linker.ld
 

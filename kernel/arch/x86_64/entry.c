@@ -17,6 +17,7 @@
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/trap.h"
+#include "kernel/arch/x86_64/usercopy.h"
 #include "kernel/boot/multiboot2.h"
 #include "kernel/core/bootinfo.h"
 #include "kernel/core/config.h"
@@ -41,51 +42,6 @@ void x86_64_boot_main(uint32_t magic, uint64_t mbi_phys);
 const char *arch_name(void)
 {
 	return "x86_64";
-}
-
-void arch_irq_disable(void)
-{
-	cli();
-}
-
-void arch_irq_enable(void)
-{
-	__asm__ volatile("sti" : : : "memory");
-}
-
-unsigned long arch_irq_save(void)
-{
-	unsigned long flags;
-
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-	return flags;
-}
-
-void arch_irq_restore(unsigned long flags)
-{
-	if (flags & RFLAGS_IF)
-		__asm__ volatile("sti" : : : "memory");
-}
-
-bool arch_irq_enabled(void)
-{
-	unsigned long flags;
-
-	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
-	return flags & RFLAGS_IF;
-}
-
-unsigned arch_cpu_id(void)
-{
-	uint32_t index;
-
-	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(index) : "i"(PERCPU_INDEX));
-	return index;
-}
-
-void arch_cpu_relax(void)
-{
-	__asm__ volatile("pause");
 }
 
 void arch_idle(void)
@@ -154,6 +110,7 @@ unsigned protect_init_cpu(void)
 		if (b & (1u << 20)) {
 			cr4 |= CR4_SMAP;
 			enabled |= 2;
+			x86_smap_enabled = true;
 		}
 	}
 	write_cr4(cr4 | CR4_PGE);

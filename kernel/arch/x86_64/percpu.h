@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/inline.h"
 
 
 struct task;
@@ -43,6 +44,7 @@ _Static_assert(__builtin_offsetof(struct x86_cpu, kstack_top) ==
 		       PERCPU_KSTACK_TOP, "per-CPU layout");
 _Static_assert(__builtin_offsetof(struct x86_cpu, user_rsp) ==
 		       PERCPU_USER_RSP, "per-CPU layout");
+_Static_assert(PERCPU_INDEX == X86_PERCPU_INDEX_OFFSET, "inline.h agrees");
 _Static_assert(__builtin_offsetof(struct x86_cpu, index) == PERCPU_INDEX,
 	       "per-CPU layout");
 

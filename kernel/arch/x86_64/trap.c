@@ -15,6 +15,7 @@
 #include "kernel/arch/x86_64/percpu.h"
 #include "kernel/arch/x86_64/pic.h"
 #include "kernel/arch/x86_64/tlb.h"
+#include "kernel/arch/x86_64/usercopy.h"
 #include "kernel/core/kernel.h"
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
@@ -156,6 +157,9 @@ static void handle_interrupt(struct trap_frame *f)
 void x86_trap(struct trap_frame *f)
 {
 	if (f->vector < 32) {
+		/* A user copy that met a bad user page fails, nothing more. */
+		if (f->vector == 14 && !from_user(f) && x86_user_copy_fixup(&f->rip))
+			return;
 		if (from_user(f)) {
 			/* A user task's fault ends that task, nothing else. */
 			kernel_user_fault(exc_names[f->vector], f->rip,

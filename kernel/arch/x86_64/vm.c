@@ -131,6 +131,12 @@ int arch_vm_unmap_inactive(uint64_t root, uintptr_t va, uint64_t *pa)
 	return pt_unmap(mmu_pt_ctx(), root, va, pa, NULL);
 }
 
+void arch_tlb_shootdown(uintptr_t va, uint64_t pages)
+{
+	if (va < USER_CEILING && pages)
+		tlb_shootdown(va, pages);
+}
+
 void arch_vm_use_kernel(void)
 {
 	write_cr3(mmu_kernel_root());
