@@ -21,6 +21,7 @@ enum sysinfo_kind {
 	SYSINFO_MEM = 0,   /**< struct sysinfo_mem */
 	SYSINFO_SCHED = 1, /**< struct sysinfo_sched */
 	SYSINFO_IPC = 2,   /**< struct sysinfo_ipc */
+	SYSINFO_PROCS = 3, /**< struct sysinfo_proc records */
 };
 
 /** Kind SYSINFO_MEM: physical frames and kernel heap. */
@@ -79,3 +80,24 @@ _Static_assert(offsetof(struct sysinfo_ipc, channels) == 8, "ipc");
 _Static_assert(offsetof(struct sysinfo_ipc, sent) == 16, "ipc");
 _Static_assert(offsetof(struct sysinfo_ipc, audit_dropped) == 40, "ipc");
 _Static_assert(sizeof(struct sysinfo_ipc) == SYSINFO_IPC_MIN, "ipc record");
+
+/**
+ * Kind SYSINFO_PROCS: one record per live process (kernel processes
+ * included), in slot order, as many as fit in len (at least one record's
+ * worth, else -EINVAL).  Returns the bytes written, a multiple of the
+ * record size; fewer than all when the buffer is short.
+ */
+struct sysinfo_proc {
+	uint64_t pid;	       /**< ProcessId (slot | generation << 32) */
+	uint64_t parent;       /**< creator's ProcessId, 0 = kernel */
+	uint64_t created_tick; /**< timer tick at creation */
+	uint32_t state;	       /**< 1 being created, 2 live, 3 exiting */
+	uint32_t kernel;       /**< 1 for kernel processes 0..2 */
+	char name[32];	       /**< program name, NUL-terminated */
+};
+
+#define SYSINFO_PROC_SIZE 64 /**< bytes of one struct sysinfo_proc */
+
+_Static_assert(offsetof(struct sysinfo_proc, state) == 24, "proc");
+_Static_assert(offsetof(struct sysinfo_proc, name) == 32, "proc");
+_Static_assert(sizeof(struct sysinfo_proc) == SYSINFO_PROC_SIZE, "proc record");

@@ -73,8 +73,27 @@ struct ipc_ep *ipc_endpoint_get(unsigned ep)
 	return ep < IPC_MAX_ENDPOINTS ? &endpoints[ep] : NULL;
 }
 
-static void fill_msg(struct ipc_msg *m, unsigned ep, uint32_t seq,
-		     const struct stamp *st, const void *payload, size_t len)
+/* The payload source of a send: len bytes into dst, or an error. */
+struct payload_src {
+	ipc_fill_fn fill; /* NULL: copy from data */
+	void *ctx;
+	const void *data;
+};
+
+static int fill_payload(const struct payload_src *src, uint8_t *dst,
+			size_t len)
+{
+	if (!len)
+		return 0;
+	if (src->fill)
+		return src->fill(src->ctx, dst, len);
+	memcpy(dst, src->data, len);
+	return 0;
+}
+
+/* Everything but the payload. */
+static void fill_header(struct ipc_msg *m, unsigned ep, uint32_t seq,
+			const struct stamp *st, size_t len)
 {
 	m->sender_pid = st->pid;
 	m->seq = seq;
@@ -86,8 +105,6 @@ static void fill_msg(struct ipc_msg *m, unsigned ep, uint32_t seq,
 		memcpy(m->sender, st->principal, PRINCIPAL_SIZE);
 	else
 		memset(m->sender, 0, PRINCIPAL_SIZE);
-	if (len)
-		memcpy(m->payload, payload, len);
 	/*
 	 * Bytes past len are not cleared: every reader copies len bytes only
 	 * (copy_msg, ipc_format_recv, ipc_copy_payload), so an earlier
@@ -112,28 +129,26 @@ static void audit_send(const struct ipc_msg *m)
 		   m->seq, 0);
 }
 
-/* IpcRecv: receiver / endpoint / length, then sender, from, sequence. */
-static void audit_recv(uint64_t receiver, const struct ipc_msg *m)
-{
-	audit_emit(AUDIT_IPC_RECV, receiver, m->to, m->len, m->sender_pid,
-		   m->from, m->seq);
-}
 
 /* Hand a stamped message to ep's sink (called with no lock held). */
 static int deliver_to_sink(unsigned ep, uint32_t seq, const struct stamp *st,
-			   const void *payload, size_t len, ipc_sink_fn fn,
-			   void *ctx)
+			   const struct payload_src *src, size_t len,
+			   ipc_sink_fn fn, void *ctx)
 {
 	struct ipc_msg m;
+	int err;
 
-	fill_msg(&m, ep, seq, st, payload, len);
+	fill_header(&m, ep, seq, st, len);
+	err = fill_payload(src, m.payload, len);
+	if (err)
+		return err;
 	audit_send(&m);
 	return fn(ctx, &m);
 }
 
 /* Queue (or sink) one message; the common part of both sends. */
-static int deliver(unsigned ep, const struct stamp *st, const void *payload,
-		   size_t len)
+static int deliver(unsigned ep, const struct stamp *st,
+		   const struct payload_src *src, size_t len)
 {
 	struct ipc_ep *e;
 	struct ipc_msg *m;
@@ -141,7 +156,8 @@ static int deliver(unsigned ep, const struct stamp *st, const void *payload,
 	void *sink_ctx;
 	uint32_t seq;
 
-	if (ep >= IPC_MAX_ENDPOINTS || len > IPC_MSG_SIZE || (len && !payload))
+	if (ep >= IPC_MAX_ENDPOINTS || len > IPC_MSG_SIZE ||
+	    (len && !src->fill && !src->data))
 		return -EINVAL;
 	e = &endpoints[ep];
 
@@ -154,8 +170,7 @@ static int deliver(unsigned ep, const struct stamp *st, const void *payload,
 		e->next_seq++;
 		e->stats.sunk++;
 		spin_unlock_irqrestore(&e->lock, flags);
-		return deliver_to_sink(ep, seq, st, payload, len, sink,
-				       sink_ctx);
+		return deliver_to_sink(ep, seq, st, src, len, sink, sink_ctx);
 	}
 	/* A full queue refuses; the sender may retry (docs/ipc.md). */
 	if (e->count == IPC_QUEUE_DEPTH) {
@@ -164,7 +179,15 @@ static int deliver(unsigned ep, const struct stamp *st, const void *payload,
 		return -EWOULDBLOCK;
 	}
 	m = &e->ring[(e->head + e->count) & RING_MASK];
-	fill_msg(m, ep, seq, st, payload, len);
+	/* The payload goes straight into the slot; a source that fails
+	 * (a bad user buffer) leaves the queue as it was. */
+	int err = fill_payload(src, m->payload, len);
+
+	if (err) {
+		spin_unlock_irqrestore(&e->lock, flags);
+		return err;
+	}
+	fill_header(m, ep, seq, st, len);
 	e->next_seq++;
 	e->count++;
 	e->stats.sent++;
@@ -188,8 +211,9 @@ static int deliver(unsigned ep, const struct stamp *st, const void *payload,
 	return 0;
 }
 
-int ipc_send(unsigned ep, const struct ipc_sender *who, const void *payload,
-	     size_t len)
+/* The stamp of a user send (the from rule and the self-send rule). */
+static int user_stamp(unsigned ep, const struct ipc_sender *who, size_t len,
+		      struct stamp *out)
 {
 	struct stamp st;
 	uint32_t slot;
@@ -211,7 +235,31 @@ int ipc_send(unsigned ep, const struct ipc_sender *who, const void *payload,
 	/* ipc.md section 6, default on_send rule: no self-send. */
 	if (st.from == ep && slot == ep)
 		return -EPERM;
-	return deliver(ep, &st, payload, len);
+	*out = st;
+	return 0;
+}
+
+int ipc_send(unsigned ep, const struct ipc_sender *who, const void *payload,
+	     size_t len)
+{
+	struct payload_src src = {NULL, NULL, payload};
+	struct stamp st;
+	int err = user_stamp(ep, who, len, &st);
+
+	return err ? err : deliver(ep, &st, &src, len);
+}
+
+int ipc_send_from(unsigned ep, const struct ipc_sender *who, size_t len,
+		  ipc_fill_fn fill, void *ctx)
+{
+	struct payload_src src = {fill, ctx, NULL};
+	struct stamp st;
+	int err;
+
+	if (!fill)
+		return -EINVAL;
+	err = user_stamp(ep, who, len, &st);
+	return err ? err : deliver(ep, &st, &src, len);
 }
 
 int ipc_send_kernel(unsigned ep, uint32_t from, const void *payload, size_t len)
@@ -222,17 +270,34 @@ int ipc_send_kernel(unsigned ep, uint32_t from, const void *payload, size_t len)
 	    .flags = IPC_MSG_KERNEL,
 	    .principal = NULL,
 	};
+	struct payload_src src = {NULL, NULL, payload};
 
-	return deliver(ep, &st, payload, len);
+	return deliver(ep, &st, &src, len);
 }
 
-/* Take the oldest message of ep; with epoch, fail -EINTR once it moved. */
+/* The take function of the plain receives: copy into a kernel buffer. */
+static int take_copy(void *ctx, const struct ipc_msg *m)
+{
+	copy_msg(ctx, m);
+	return 0;
+}
+
+/*
+ * Take the oldest message of ep by handing it to take(ctx, m) under the
+ * endpoint lock; with epoch, fail -EINTR once it moved.  When take fails
+ * the message stays first in the queue and its error is returned.
+ */
 static int recv_common(unsigned ep, uint64_t receiver, const uint32_t *epoch,
-		       struct ipc_msg *out)
+		       ipc_take_fn take, void *ctx)
 {
 	struct ipc_ep *e;
+	const struct ipc_msg *m;
+	uint64_t sender;
+	uint32_t from, seq;
+	uint16_t len;
+	int err;
 
-	if (ep >= IPC_MAX_ENDPOINTS || !out)
+	if (ep >= IPC_MAX_ENDPOINTS || !take)
 		return -EINVAL;
 	e = &endpoints[ep];
 
@@ -247,25 +312,44 @@ static int recv_common(unsigned ep, uint64_t receiver, const uint32_t *epoch,
 		spin_unlock_irqrestore(&e->lock, flags);
 		return -EWOULDBLOCK;
 	}
-	copy_msg(out, &e->ring[e->head]);
+	m = &e->ring[e->head];
+	err = take(ctx, m);
+	if (err) {
+		spin_unlock_irqrestore(&e->lock, flags);
+		return err;
+	}
+	sender = m->sender_pid;
+	from = m->from;
+	seq = m->seq;
+	len = m->len;
 	e->head = (e->head + 1) & RING_MASK;
 	e->count--;
 	e->stats.received++;
 	e->stats.depth = e->count;
 	spin_unlock_irqrestore(&e->lock, flags);
-	audit_recv(receiver, out);
+	audit_emit(AUDIT_IPC_RECV, receiver, ep, len, sender, from, seq);
 	return 0;
 }
 
 int ipc_try_recv(unsigned ep, uint64_t receiver, struct ipc_msg *out)
 {
-	return recv_common(ep, receiver, NULL, out);
+	if (!out)
+		return -EINVAL;
+	return recv_common(ep, receiver, NULL, take_copy, out);
+}
+
+int ipc_try_recv_into(unsigned ep, uint64_t receiver, ipc_take_fn take,
+		      void *ctx)
+{
+	return recv_common(ep, receiver, NULL, take, ctx);
 }
 
 int ipc_recv_step(unsigned ep, uint64_t receiver, uint32_t epoch,
 		  struct ipc_msg *out)
 {
-	return recv_common(ep, receiver, &epoch, out);
+	if (!out)
+		return -EINVAL;
+	return recv_common(ep, receiver, &epoch, take_copy, out);
 }
 
 uint32_t ipc_endpoint_epoch(unsigned ep)
@@ -322,17 +406,17 @@ static bool peek_ready(unsigned ep, uint32_t epoch)
 	       __atomic_load_n(&e->epoch, __ATOMIC_RELAXED) != epoch;
 }
 
-int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
-		  struct ipc_msg *out, ipc_block_fn block, void *ctx)
+int ipc_recv_wait_into(unsigned ep, uint64_t receiver, uint32_t epoch,
+		       ipc_take_fn take, void *tctx, ipc_block_fn block,
+		       void *ctx)
 {
 	int err;
 
-	if (!block)
+	if (!block || !take || ep >= IPC_MAX_ENDPOINTS)
 		return -EINVAL;
-	if (ep >= IPC_MAX_ENDPOINTS || !out)
-		return -EINVAL;
-	err = peek_ready(ep, epoch) ? ipc_recv_step(ep, receiver, epoch, out)
-				    : -EWOULDBLOCK;
+	err = peek_ready(ep, epoch)
+		  ? recv_common(ep, receiver, &epoch, take, tctx)
+		  : -EWOULDBLOCK;
 	while (err == -EWOULDBLOCK) {
 		unsigned long flags = arch_irq_save();
 
@@ -343,25 +427,35 @@ int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
 			 * wakes us.  A peek without the lock is enough to
 			 * decide to sleep: the fence orders our joining the
 			 * wait queue before the loads, and a sender's count
-			 * update before its wake (docs/ipc.md, "Lost
-			 * wake-ups").
+			 * update before its wake (docs/ipc.md, "Sleeping on
+			 * a lock-free look").
 			 */
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			err = peek_ready(ep, epoch)
-				  ? ipc_recv_step(ep, receiver, epoch, out)
+				  ? recv_common(ep, receiver, &epoch, take, tctx)
 				  : -EWOULDBLOCK;
 			if (err == -EWOULDBLOCK) {
 				block(ctx);
 				/* Woken: the message that woke us is usually
 				 * there; take it before leaving the queue, so
 				 * the common case never queues twice. */
-				err = ipc_recv_step(ep, receiver, epoch, out);
+				err = recv_common(ep, receiver, &epoch, take,
+						  tctx);
 			}
 			(void)ipc_wait_finish(ep, err != -EWOULDBLOCK);
 		}
 		arch_irq_restore(flags);
 	}
 	return err;
+}
+
+int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
+		  struct ipc_msg *out, ipc_block_fn block, void *ctx)
+{
+	if (!out)
+		return -EINVAL;
+	return ipc_recv_wait_into(ep, receiver, epoch, take_copy, out, block,
+				  ctx);
 }
 
 int ipc_format_recv(const struct ipc_msg *msg, void *buf, size_t buf_len,

@@ -125,6 +125,23 @@ __must_check int ipc_send(unsigned ep, const struct ipc_sender *who,
 			  const void *payload, size_t len);
 
 /**
+ * Where a send's payload comes from when it is not a kernel buffer: copy
+ * len bytes into dst (the queue slot, under the endpoint lock: it must
+ * not block, sleep or take a lock; a user copy that faults is fine).
+ * Returns 0 or a negative errno.
+ */
+typedef int (*ipc_fill_fn)(void *ctx, uint8_t *dst, size_t len);
+
+/**
+ * As ipc_send, with the payload written straight into the queue slot by
+ * fill(ctx, slot, len) (a copy from user memory: one copy instead of two).
+ * When fill fails nothing is queued and its error is returned.  -EINVAL
+ * also for a NULL fill.
+ */
+__must_check int ipc_send_from(unsigned ep, const struct ipc_sender *who,
+			       size_t len, ipc_fill_fn fill, void *ctx);
+
+/**
  * As ipc_send for a message the kernel itself originates (policy queries
  * to 22 with from = 23, virtio-blk commands to 26 with from = 25; ipc.md
  * section 3): anonymous (Principal all zero), sender_pid IPC_PID_KERNEL,
@@ -145,6 +162,31 @@ __must_check int ipc_send_kernel(unsigned ep, uint32_t from,
  */
 __must_check int ipc_try_recv(unsigned ep, uint64_t receiver,
 			      struct ipc_msg *out);
+
+/**
+ * A receiver's consumer of the message at the head of a queue, called
+ * under the endpoint lock (it must not block, sleep or take a lock; a
+ * user copy that faults is fine).  Returns 0 to take the message, or an
+ * error to leave it first in the queue (the receive then fails with it).
+ * m->payload holds m->len valid bytes, nothing more.
+ */
+typedef int (*ipc_take_fn)(void *ctx, const struct ipc_msg *m);
+
+/**
+ * As ipc_try_recv, handing the message to take(ctx, m) instead of copying
+ * it: a receive straight into user memory that loses nothing when the
+ * copy fails.  -EINVAL for a bad ep or NULL take.
+ */
+__must_check int ipc_try_recv_into(unsigned ep, uint64_t receiver,
+				   ipc_take_fn take, void *ctx);
+
+/**
+ * As ipc_recv_blocking, handing the message to take(ctx, m).  When take
+ * fails the message stays queued and its error is returned.
+ */
+__must_check int ipc_recv_blocking_into(unsigned ep, uint64_t receiver,
+					uint32_t epoch, ipc_take_fn take,
+					void *ctx);
 
 /**
  * The interrupt epoch of ep: a counter bumped by ipc_endpoint_reset,

@@ -20,3 +20,10 @@ int ipc_recv_blocking(unsigned ep, uint64_t receiver, uint32_t epoch,
 {
 	return ipc_recv_wait(ep, receiver, epoch, out, switch_away, NULL);
 }
+
+int ipc_recv_blocking_into(unsigned ep, uint64_t receiver, uint32_t epoch,
+			   ipc_take_fn take, void *ctx)
+{
+	return ipc_recv_wait_into(ep, receiver, epoch, take, ctx, switch_away,
+				  NULL);
+}

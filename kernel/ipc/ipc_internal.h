@@ -81,6 +81,15 @@ __must_check int ipc_wait_prepare(unsigned ep);
 bool ipc_wait_finish(unsigned ep, bool done);
 
 /**
+ * The blocking receive loop (docs/ipc.md section 4) with block() as the
+ * switch and take(tctx, m) as the consumer (ipc_take_fn).  Returns as
+ * ipc_recv_blocking_into; -EINVAL also for a NULL block or take.
+ */
+__must_check int ipc_recv_wait_into(unsigned ep, uint64_t receiver,
+				    uint32_t epoch, ipc_take_fn take,
+				    void *tctx, ipc_block_fn block, void *ctx);
+
+/**
  * The blocking receive loop above, with block() as the switch.  Returns
  * as ipc_recv_blocking; -EINVAL also for a NULL block.
  */

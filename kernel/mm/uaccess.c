@@ -51,13 +51,6 @@ static int translate_range(uint64_t root, uaddr_t addr, size_t len,
 	return 0;
 }
 
-int uaccess_check_writable(uint64_t root, uaddr_t addr, size_t len)
-{
-	uint64_t frames[2 + UACCESS_MAX / PAGE];
-
-	return len == 0 ? 0 : translate_range(root, addr, len, true, frames);
-}
-
 static void *frame_byte(uint64_t frame, uaddr_t addr)
 {
 	return (void *)(arch_direct_map_base() + frame + (addr & (PAGE - 1)));

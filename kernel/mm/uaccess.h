@@ -32,13 +32,5 @@ int copy_from_user(uint64_t root, void *dst, uaddr_t src, size_t len);
  */
 int copy_to_user(uint64_t root, uaddr_t dst, const void *src, size_t len);
 
-/**
- * Check, without copying, that copy_to_user(root, addr, len) would
- * succeed now: every page mapped, user-accessible and writable.  Returns
- * 0 or -EINVAL.  For a syscall that must not consume anything (a queued
- * message) before knowing its output can be written.
- */
-int uaccess_check_writable(uint64_t root, uaddr_t addr, size_t len);
-
 /** True when [addr, addr + len) lies below the user ceiling without wrapping. */
 bool uaccess_range_ok(uaddr_t addr, size_t len);

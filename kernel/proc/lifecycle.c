@@ -26,6 +26,7 @@
 #include <stdbool.h>
 
 #include "abi/errno.h"
+#include "abi/sysinfo.h"
 #include "kernel/arch/arch.h"
 #include "kernel/audit/audit.h"
 #include "kernel/cap/cap.h"
@@ -224,6 +225,44 @@ void proc_counts(uint32_t *procs, uint32_t *tasks, uint32_t *task_slots)
 	spin_unlock_irqrestore(&proc_lock, flags);
 	*tasks = (uint32_t)task_table_used();
 	*task_slots = (uint32_t)task_table_size();
+}
+
+/* proc_snapshot's walk: copy one descriptor while there is room. */
+struct snapshot_ctx {
+	struct sysinfo_proc *out;
+	size_t skip, max, n;
+};
+
+static int snapshot_one(void *ctx, struct process *p)
+{
+	struct snapshot_ctx *c = ctx;
+	struct sysinfo_proc *r;
+
+	if (c->skip) {
+		c->skip--;
+		return 0;
+	}
+	if (c->n == c->max)
+		return 1;
+	r = &c->out[c->n++];
+	memset(r, 0, sizeof(*r));
+	r->pid = p->id;
+	r->parent = p->parent;
+	r->created_tick = p->created_tick;
+	r->state = p->state;
+	r->kernel = p->kernel;
+	strlcpy(r->name, p->kernel ? "kernel" : p->name, sizeof(r->name));
+	return 0;
+}
+
+size_t proc_snapshot(struct sysinfo_proc *out, size_t skip, size_t max)
+{
+	struct snapshot_ctx c = {out, skip, max, 0};
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	(void)proc_for_each(&ptable, snapshot_one, &c);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return c.n;
 }
 
 /* ---- address spaces ------------------------------------------------ */

@@ -70,6 +70,15 @@ void proc_module_ready(void);
 /** The current task's process, NULL for kernel tasks. */
 struct process *proc_current(void);
 
+struct sysinfo_proc;
+
+/**
+ * Records of live processes (SysInfo SYSINFO_PROCS) into out, in slot
+ * order: the first skip passed over, then up to max; returns how many.
+ * A snapshot under the process table.
+ */
+size_t proc_snapshot(struct sysinfo_proc *out, size_t skip, size_t max);
+
 /** Live processes, tasks in use and task slots, for SysInfo. */
 void proc_counts(uint32_t *procs, uint32_t *tasks, uint32_t *task_slots);
 

@@ -306,6 +306,81 @@ static void test_slot_reuse_no_stale_bytes(void **state)
 	assert_true(all_bytes(m.payload + 3, 0xEE, IPC_MSG_SIZE - 3));
 }
 
+/* ---- sends and receives through callbacks (user copies) ------------------ */
+
+/* A payload source that copies from ctx, or fails with -EINVAL when NULL. */
+static int fill_or_fail(void *ctx, uint8_t *dst, size_t len)
+{
+	if (!ctx)
+		return -EINVAL;
+	memcpy(dst, ctx, len);
+	return 0;
+}
+
+/* A consumer that records the message, or refuses it when *fail is set. */
+struct take_rec {
+	bool fail;
+	unsigned calls;
+	struct ipc_msg m;
+};
+
+static int take_or_fail(void *ctx, const struct ipc_msg *m)
+{
+	struct take_rec *t = ctx;
+
+	t->calls++;
+	if (t->fail)
+		return -EINVAL;
+	memcpy(&t->m, m, offsetof(struct ipc_msg, payload) + m->len);
+	return 0;
+}
+
+/* A failing payload source queues nothing and uses no sequence number. */
+static void test_send_from_failure_queues_nothing(void **state)
+{
+	struct ipc_sender who = sender(6, NO_REPLY, 3);
+	uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct ipc_msg m;
+
+	(void)state;
+	assert_int_equal(ipc_send_from(7, &who, 8, fill_or_fail, NULL), -EINVAL);
+	assert_int_equal(ipc_pending(7), 0);
+	assert_int_equal(ipc_send_from(7, &who, 8, NULL, data), -EINVAL);
+	assert_int_equal(ipc_send_from(7, &who, 8, fill_or_fail, data), 0);
+	m = recv_ok(7);
+	assert_int_equal(m.len, 8);
+	assert_int_equal(m.seq, 1); /* the failed send took no number */
+	assert_memory_equal(m.payload, data, 8);
+	assert_true(all_bytes(m.sender, 3, PRINCIPAL_SIZE));
+	check_ipc();
+}
+
+/* A consumer that fails leaves the message first in the queue. */
+static void test_take_failure_keeps_message(void **state)
+{
+	struct ipc_sender who = sender(6, NO_REPLY, 3);
+	struct take_rec t = {.fail = true};
+
+	(void)state;
+	send_fill(8, &who, 0x41, 10, 0);
+	send_fill(8, &who, 0x42, 20, 0);
+	assert_int_equal(ipc_try_recv_into(8, 77, take_or_fail, &t), -EINVAL);
+	assert_int_equal(ipc_pending(8), 2);
+	t.fail = false;
+	assert_int_equal(ipc_try_recv_into(8, 77, take_or_fail, &t), 0);
+	assert_int_equal(t.m.len, 10);
+	assert_true(all_bytes(t.m.payload, 0x41, 10));
+	assert_int_equal(ipc_try_recv_into(8, 77, take_or_fail, &t), 0);
+	assert_int_equal(t.m.len, 20);
+	assert_int_equal(ipc_try_recv_into(8, 77, take_or_fail, &t),
+			 -EWOULDBLOCK);
+	assert_int_equal(ipc_try_recv_into(8, 77, NULL, &t), -EINVAL);
+	assert_int_equal(ipc_try_recv_into(IPC_MAX_ENDPOINTS, 77, take_or_fail,
+					   &t),
+			 -EINVAL);
+	check_ipc();
+}
+
 /* ---- argument checks ----------------------------------------------------- */
 
 /* Bad endpoints, lengths, pointers and reply endpoints: -EINVAL, no trace. */
@@ -1682,6 +1757,8 @@ int main(void)
 	    T(test_try_recv_empty),
 	    T(test_boundary_lengths),
 	    T(test_slot_reuse_no_stale_bytes),
+	    T(test_send_from_failure_queues_nothing),
+	    T(test_take_failure_keeps_message),
 	    T(test_send_invalid_arguments),
 	    T(test_recv_invalid_arguments),
 	    T(test_from_is_reply_endpoint),
