@@ -24,7 +24,8 @@
  *   spec    the spec's name, for logs and audit decoding
  *
  * 38 SysInfo, 39 Delegate and 40 TaskProcess are CambiOS-C extensions
- * (docs/abi.md "Deviations").  27 RevokeCapability is gated ID here, not
+ * (docs/abi.md "Deviations"), as is 24 ConsoleRead's third argument
+ * (flags, CONSOLE_READ_WAIT in abi/syscall_out.h).  27 RevokeCapability is gated ID here, not
  * BOOT: the capability manager itself admits Bootstrap authority or a
  * holder of the REVOKE right (docs/capabilities.md §7).
  * Numbers are part of the ABI: never renumber, only append.
@@ -62,7 +63,7 @@
 	X(21, ALLOC_DMA, alloc_dma, 3, ID, NONE, "AllocDma")                   \
 	X(22, DEVICE_INFO, device_info, 3, ID, NONE, "DeviceInfo")             \
 	X(23, PORT_IO, port_io, 3, ID, NONE, "PortIo")                         \
-	X(24, CONSOLE_READ, console_read, 2, ID, NONE, "ConsoleRead")          \
+	X(24, CONSOLE_READ, console_read, 3, ID, NONE, "ConsoleRead")          \
 	X(25, SPAWN, spawn, 2, ID, CREATE_PROCESS, "Spawn")                    \
 	X(26, WAIT_TASK, wait_task, 1, ID, NONE, "WaitTask")                   \
 	X(27, REVOKE_CAPABILITY, revoke_capability, 2, ID, NONE,               \

@@ -1,7 +1,8 @@
 /*
  * abi/syscall_out.h - fixed output records some syscalls write to user
- * buffers (spec syscalls.md §7.2-§7.5) and the channel enumerations
- * (ipc.md §7).  The RecvMsg header is in abi/ipc.h, SysInfo's records in
+ * buffers (spec syscalls.md §7.2-§7.5), the PortIo and ConsoleRead flags
+ * and the channel enumerations (ipc.md §7).  DeviceInfo's bytes 9 and 11,
+ * 0 in the spec, carry the interrupt line and pin here (docs/abi.md).  The RecvMsg header is in abi/ipc.h, SysInfo's records in
  * abi/sysinfo.h.  All little-endian; the spec fixes every offset, so two
  * records that put u64 fields at odd offsets are packed.
  */
@@ -27,18 +28,22 @@ struct device_info {
 	uint8_t bus;		  /**< bus number */
 	uint8_t dev;		  /**< device number on the bus */
 	uint8_t function;	  /**< function number */
-	uint8_t zero0;		  /**< 0 */
+	uint8_t irq;		  /**< WaitIrq line, 0xFF none (spec: 0) */
 	uint8_t bar_count;	  /**< BARs with a non-zero address */
-	uint8_t zero1;		  /**< 0 */
+	uint8_t irq_pin;	  /**< 0 none, 1..4 INTA..D (spec: 0) */
 	struct device_bar bar[6]; /**< BAR0..BAR5 */
 } __attribute__((packed));
 
 #define DEVICE_INFO_SIZE 108
+/** struct device_info.irq when the function has no interrupt line. */
+#define DEVICE_INFO_NO_IRQ 0xFF
 
 _Static_assert(sizeof(struct device_bar) == 16, "device_bar");
 _Static_assert(offsetof(struct device_info, class_code) == 4, "device_info");
 _Static_assert(offsetof(struct device_info, bus) == 6, "device_info");
+_Static_assert(offsetof(struct device_info, irq) == 9, "device_info");
 _Static_assert(offsetof(struct device_info, bar_count) == 10, "device_info");
+_Static_assert(offsetof(struct device_info, irq_pin) == 11, "device_info");
 _Static_assert(offsetof(struct device_info, bar) == 12, "device_info");
 _Static_assert(sizeof(struct device_info) == DEVICE_INFO_SIZE, "device_info");
 
@@ -49,6 +54,14 @@ enum port_io_flags {
 	PORT_IO_WORD = 1u << 1,
 	PORT_IO_DWORD = 2u << 1,
 	PORT_IO_WIDTH_MASK = 3u << 1,
+};
+
+/**
+ * ConsoleRead (24) a3 flags, a CambiOS-C extension (docs/abi.md
+ * "Deviations"): bit 0 blocks until a byte is there.  Other bits: -EINVAL.
+ */
+enum console_read_flags {
+	CONSOLE_READ_WAIT = 1u << 0,
 };
 
 /** Channel roles, ChannelCreate (28) a3. */

@@ -70,7 +70,7 @@ $(KERNEL_ELF): $(KDIR)/kernel.pass1.elf $(KDIR)/ksyms.o
 	@rm -f $@.s1 $@.s2
 
 # Boot modules of `make run`, in boot order (signed user programs).
-RUN_MODULES ?= hello
+RUN_MODULES ?= shell
 RUN_MODULE_FILES = $(patsubst %,$(KDIR)/user/%.elf,$(RUN_MODULES))
 
 $(ISO): $(KERNEL_ELF) tools/mkiso.sh $(RUN_MODULE_FILES)
@@ -101,7 +101,7 @@ fuzz: deps-quiet $(FUZZ_BINS)
 	$(PYTHON) tests/run_tests.py --build $(BUILD) --arch $(ARCH) \
 		--fuzz-seconds $(FUZZ_SECONDS) --only-fuzz --fuzz $(FUZZ_TARGETS)
 
-bench: deps-quiet $(ISO) $(BENCH_DEPS)
+bench: deps-quiet $(ISO) $(BENCH_DEPS) $(USER_PROGS_$(ARCH)) $(TOOL_BINS)
 	$(PYTHON) tests/bench/bench.py --build $(BUILD) --arch $(ARCH)
 
 # --- checks ----------------------------------------------------------------

@@ -65,9 +65,18 @@ USER_audit_tail_SRCS := user/audit_tail/audit_tail.c
 USER_PROGS += bench_ipc bench_ipc_peer
 USER_bench_ipc_SRCS := user/tests/bench_ipc.c
 USER_bench_ipc_peer_SRCS := user/tests/bench_ipc_peer.c
-USER_PROGS += ipc_test ipc_peer
+USER_PROGS += ipc_test ipc_peer obj_test
 USER_ipc_test_SRCS := user/tests/ipc_test.c
 USER_ipc_peer_SRCS := user/tests/ipc_peer.c
+USER_obj_test_SRCS := user/tests/obj_test.c
+USER_PROGS += dev_probe irq_thief dma_guard_low dma_guard_high
+USER_dev_probe_SRCS := user/tests/dev_probe.c
+USER_irq_thief_SRCS := user/tests/irq_thief.c
+USER_dma_guard_low_SRCS := user/tests/dma_guard.c
+USER_dma_guard_high_SRCS := user/tests/dma_guard_high.c
+USER_PROGS += shell
+USER_shell_SRCS := user/shell/shell.c user/shell/line.c user/shell/info.c \
+	user/shell/arcobj.c
 
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template
@@ -133,7 +142,8 @@ user: $(USER_PROGS_$(ARCH))
 # libsys before, and independently of, the kernel.
 ifeq ($(shell uname -m),x86_64)
 TOOLS += cambios-urun
-TOOL_cambios-urun_SRCS := tools/urun/urun.c
+TOOL_cambios-urun_SRCS := tools/urun/urun.c tools/urun/ipc.c \
+	lib/crypto/blake3.c
 endif
 
 # --- unit tests --------------------------------------------------------------

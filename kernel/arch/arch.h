@@ -273,3 +273,75 @@ void arch_test_invalid_opcode(void);
 
 /** Physical extent of the kernel image [start, end), for reservations. */
 void arch_kernel_extent(uint64_t *start, uint64_t *end);
+
+/* ---- devices: interrupt lines, PCI, I/O ports, console input ------ */
+
+/** "No interrupt line" for the hooks below. */
+#define ARCH_IRQ_NONE	0xFFFFFFFFu
+
+/**
+ * Deliver device interrupt line gsi (x86_64: a GSI of the I/O APICs) to
+ * CPU cpu, unmasked, on the vector the trap code hands to irq_dispatch.
+ * The architecture decides trigger mode and polarity (firmware tables,
+ * bus defaults) and reports the trigger in *level.  Returns 0, or -EINVAL
+ * when no interrupt controller serves gsi or cpu is not online.  Task or
+ * boot context; takes the interrupt controller's lock (rank
+ * LOCK_RANK_IRQ).
+ */
+int arch_irq_route(unsigned gsi, unsigned cpu, bool *level);
+
+/**
+ * Mask line gsi (nothing when no controller serves it).  Any context,
+ * including the line's own interrupt handler: the controller's lock is
+ * only ever held with interrupts off, for a few register accesses, so
+ * its holder never waits for an interrupted context (docs/locking.md).
+ */
+void arch_irq_mask(unsigned gsi);
+
+/** Unmask line gsi after arch_irq_route.  Task context. */
+void arch_irq_unmask(unsigned gsi);
+
+/** Line of the console's receive interrupt, or ARCH_IRQ_NONE. */
+unsigned arch_console_rx_irq(void);
+
+/** Let the console raise its receive interrupt.  Boot CPU, once. */
+void arch_console_rx_enable(void);
+
+/**
+ * One byte the console received, or -1 when none is waiting.  Never
+ * waits.  Called by the console-input code only (interrupt context of
+ * the console's CPU, or that CPU's timer tick).
+ */
+int arch_console_getc(void);
+
+/**
+ * Read / write the 32-bit PCI configuration register at byte offset off
+ * (a multiple of 4, below 256) of function bus:dev.fn.  An absent
+ * function reads as all ones; on a machine without PCI everything does.
+ * Any non-interrupt context; serialised inside.
+ */
+uint32_t arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn,
+				unsigned off);
+void arch_pci_config_write32(unsigned bus, unsigned dev, unsigned fn,
+			     unsigned off, uint32_t value);
+
+/**
+ * The interrupt line (for arch_irq_route and WaitIrq) of a PCI function
+ * whose configuration space says interrupt line `line` and pin `pin`
+ * (1..4 = INTA..INTD, 0 = none), or ARCH_IRQ_NONE.
+ */
+unsigned arch_pci_irq(uint8_t line, uint8_t pin);
+
+/**
+ * Access I/O port port with width 1, 2 or 4 bytes: a write of *value, or
+ * a read into *value.  Returns 0, or -ENOSYS on architectures without
+ * I/O ports.  The caller has checked the port (kernel/dev/pci.c).
+ */
+int arch_port_io(uint16_t port, unsigned width, bool write, uint32_t *value);
+
+/**
+ * True when physical [base, base + len) touches device registers the
+ * kernel maps for itself (x86_64: local APIC, I/O APICs), so no PCI BAR
+ * there may be handed to user space.
+ */
+bool arch_phys_kernel_mmio(uint64_t base, uint64_t len);

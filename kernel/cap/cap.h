@@ -323,9 +323,10 @@ __must_check int cap_verify_self(process_id_t pid, uint32_t ep,
 				 uint32_t rights);
 
 /**
- * The reply rule: after sender's message to ep was queued, give ep's
- * owner SEND on the sender's reply endpoint, so the service can answer
- * (a delegation by the sender of its own endpoint; see
+ * The reply rule: as sender's message to ep is queued (the syscall layer
+ * calls it just before queueing, so a receiver on another CPU can answer
+ * at once), give ep's owner SEND on the sender's reply endpoint, so the
+ * service can answer (a delegation by the sender of its own endpoint; see
  * docs/capabilities.md).  Nothing happens when the sender has no reply
  * endpoint, ep has no owner, the owner is the sender or already holds
  * SEND there.  Emits CapabilityGranted (grantor sender) when it grants.

@@ -20,7 +20,11 @@
 					   under the process table */
 #define LOCK_RANK_HEAP		0x680	/* kernel heap (takes frames) */
 #define LOCK_RANK_FRAME		0x700	/* frame allocator */
+#define LOCK_RANK_DEVIRQ	0x780	/* device interrupt-line table
+					   (kernel/dev/irq.c): takes the
+					   interrupt router */
 #define LOCK_RANK_IRQ		0x800	/* interrupt router */
+#define LOCK_RANK_PCI		0x880	/* PCI configuration access: a leaf */
 #define LOCK_RANK_OBJSTORE	0x900	/* object store */
 #define LOCK_RANK_CONSOLE	0xF000	/* console output: taken anywhere */
 /* 0xFF00 wait queues and 0xFF10 the task table are leaves (kernel/sched). */

@@ -17,6 +17,8 @@
 #include "kernel/core/panic.h"
 #include "kernel/core/time.h"
 #include "kernel/core/version.h"
+#include "kernel/dev/dev.h"
+#include "kernel/fs/kstore.h"
 #include "kernel/ipc/setup.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
@@ -144,6 +146,8 @@ static void setup_scheduler(const struct boot_info *bi)
 
 	proc_init(bi, bootstrap_pubkey);
 	ipc_subsystem_init();
+	kprintf("objstore: RAM store, %zu object slots\n",
+		kstore_init((uint64_t)frame_total_count() * 4096));
 	sched_init();
 	sched_set_poke_hook(arch_send_resched);
 	if (!rq || sched_make_idle_task(&idle) || sched_rq_init(rq, 0, idle))
@@ -207,6 +211,7 @@ void kmain(struct boot_info *bi)
 	setup_memory(bi);
 	setup_scheduler(bi);
 	arch_platform_init(bi);
+	dev_init(bi);	/* after the interrupt controllers */
 	run_test_switches();
 
 	unsigned cpus = arch_start_cpus(bi, cmdline.smp);

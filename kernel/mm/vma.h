@@ -72,6 +72,26 @@ enum vma_kind {
 	VMA_KIND_MAX = VMA_KIND_FRAMEBUFFER,
 };
 
+/*
+ * The tag of a VMA_KIND_DMA region: the physical base of its buddy block
+ * (aligned to at least a page) with the block's order in the low bits,
+ * so Free and exit return the block whole (frame_free_order).
+ */
+static inline uint64_t vma_dma_tag(uint64_t phys, unsigned order)
+{
+	return phys | order;
+}
+
+static inline uint64_t vma_dma_phys(uint64_t tag)
+{
+	return tag & ~(VMA_PAGE_SIZE - 1);
+}
+
+static inline unsigned vma_dma_order(uint64_t tag)
+{
+	return (unsigned)(tag & (VMA_PAGE_SIZE - 1));
+}
+
 /** One region.  Guarded by the owner's address-space lock. */
 struct vma {
 	uint64_t base;	/**< first mapped byte, page-aligned */

@@ -37,6 +37,7 @@
 #include "kernel/core/panic.h"
 #include "kernel/core/spinlock.h"
 #include "kernel/core/time.h"
+#include "kernel/dev/irq.h"
 #include "kernel/loader/arcsig.h"
 #include "kernel/loader/elf.h"
 #include "kernel/loader/verify.h"
@@ -267,10 +268,12 @@ size_t proc_snapshot(struct sysinfo_proc *out, size_t skip, size_t max)
 
 /* ---- address spaces ------------------------------------------------ */
 
+/* Frames freed page by page; a DMA region's block is freed whole below. */
 static bool kind_owns_frames(uint32_t kind)
 {
 	return kind != VMA_KIND_MMIO && kind != VMA_KIND_FRAMEBUFFER &&
-	       kind != VMA_KIND_AUDIT && kind != VMA_KIND_CHANNEL;
+	       kind != VMA_KIND_AUDIT && kind != VMA_KIND_CHANNEL &&
+	       kind != VMA_KIND_DMA;
 }
 
 /* Unmap and free every page of every region, then the tables. */
@@ -287,6 +290,8 @@ static void release_address_space(uint64_t root, struct vma_set *vmas)
 			    kind_owns_frames(r.kind))
 				frame_free(pa);
 		}
+		if (r.kind == VMA_KIND_DMA)
+			frame_free_order(vma_dma_phys(r.tag), vma_dma_order(r.tag));
 	}
 	if (root)
 		arch_vm_destroy(root);
@@ -664,6 +669,7 @@ void proc_exit_current(int64_t code)
 	(void)ipc_reset_endpoints(released);
 	(void)ipc_process_exit(pid);
 	(void)channel_revoke_all(pid);
+	irq_release_owner(pid);
 
 	/* Detach the region set under its lock: a channel's other party
 	 * may be unmapping from it right now (proc_unmap_shared). */

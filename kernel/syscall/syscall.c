@@ -39,6 +39,8 @@
 #include "kernel/proc/process.h"
 #include "kernel/sched/glue.h"
 #include "kernel/sched/sched.h"
+#include "kernel/syscall/sys_dev.h"
+#include "kernel/syscall/sys_obj.h"
 #include "lib/klib/string.h"
 
 #define PAGE			4096ull
@@ -163,15 +165,22 @@ static int64_t sys_free(const uint64_t a[6])
 
 	if (!p || vaddr == 0 || vaddr >= arch_user_ceiling())
 		return -EINVAL;
-	if (proc_vma_remove(p, vaddr, (1u << VMA_KIND_ANON) | (1u << VMA_KIND_DMA),
+	if (proc_vma_remove(p, vaddr,
+			    (1u << VMA_KIND_ANON) | (1u << VMA_KIND_DMA) |
+				    (1u << VMA_KIND_MMIO),
 			    &gone))
 		return -EINVAL;
 	for (uint64_t i = 0; i < gone.pages; i++) {
 		uint64_t pa;
 
-		if (!arch_vm_unmap(p->page_table_root, gone.base + i * PAGE, &pa))
+		if (!arch_vm_unmap(p->page_table_root, gone.base + i * PAGE, &pa) &&
+		    gone.kind == VMA_KIND_ANON)
 			frame_free(pa);
 	}
+	/* A DMA buffer is one buddy block, freed whole; MMIO frames are the
+	 * device's. */
+	if (gone.kind == VMA_KIND_DMA)
+		frame_free_order(vma_dma_phys(gone.tag), vma_dma_order(gone.tag));
 	return 0;
 }
 
@@ -351,16 +360,21 @@ static int64_t sys_write(const uint64_t a[6])
 	who.pid = pid;
 	who.reply_ep = si.reply_ep;
 	memcpy(who.principal, si.principal, PRINCIPAL_SIZE);
+	/*
+	 * The reply rule before the message becomes visible: a receiver on
+	 * another CPU may answer at once, and must already hold SEND on our
+	 * reply endpoint.  (A send that then fails leaves the owner able to
+	 * answer a message it never got: harmless, it holds no more than a
+	 * successful send would have given it.)
+	 */
+	if (si.grant_reply)
+		(void)cap_grant_reply(pid, (uint32_t)ep);
 	/* The payload is copied from the caller straight into the queue; a
 	 * bad buffer queues nothing (-EINVAL). */
 	struct user_src src = {caller_root(), a[1]};
 
 	err = ipc_send_from((unsigned)ep, &who, len, fill_from_user, &src);
-	if (err)
-		return err;
-	if (si.grant_reply)
-		(void)cap_grant_reply(pid, (uint32_t)ep);
-	return (int64_t)len;
+	return err ? err : (int64_t)len;
 }
 
 /* RECEIVE right and the interceptor's receive rule. */
@@ -640,6 +654,18 @@ static const syscall_fn handlers[SYSCALL_COUNT] = {
 	[SYS_TRY_RECV_MSG] = sys_try_recv_msg,
 	[SYS_DELEGATE] = sys_delegate,
 	[SYS_TASK_PROCESS] = sys_task_process,
+	[SYS_OBJ_PUT] = sys_obj_put,
+	[SYS_OBJ_GET] = sys_obj_get,
+	[SYS_OBJ_DELETE] = sys_obj_delete,
+	[SYS_OBJ_LIST] = sys_obj_list,
+	[SYS_CLAIM_BOOTSTRAP_KEY] = sys_claim_bootstrap_key,
+	[SYS_OBJ_PUT_SIGNED] = sys_obj_put_signed,
+	[SYS_WAIT_IRQ] = sys_wait_irq,
+	[SYS_MAP_MMIO] = sys_map_mmio,
+	[SYS_ALLOC_DMA] = sys_alloc_dma,
+	[SYS_DEVICE_INFO] = sys_device_info,
+	[SYS_PORT_IO] = sys_port_io,
+	[SYS_CONSOLE_READ] = sys_console_read,
 };
 
 /* A refusal by the gates: audited, then -EPERM. */

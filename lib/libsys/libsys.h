@@ -100,8 +100,12 @@ int64_t sys_alloc_dma(uint64_t pages, uint64_t flags, uint64_t *out_paddr);
 int64_t sys_device_info(uint32_t index, void *out, size_t len);
 /** 23 PortIo: read or write a PCI I/O BAR port (enum port_io_flags). */
 int64_t sys_port_io(uint16_t port, uint32_t value, uint32_t flags);
-/** 24 ConsoleRead: at most one byte, non-blocking; returns 0 or 1. */
-int64_t sys_console_read(void *buf, size_t max);
+/**
+ * 24 ConsoleRead: at most one byte; returns 0 or 1.  flags 0 never blocks
+ * (the spec's call); CONSOLE_READ_WAIT blocks until a byte is there
+ * (CambiOS-C extension).
+ */
+int64_t sys_console_read(void *buf, size_t max, uint32_t flags);
 /** 25 Spawn: start boot module name (len 1..64); returns its TaskId. */
 int64_t sys_spawn(const char *name, size_t len);
 /** 26 WaitTask: wait for child task (the id Spawn returned: 64 bits,

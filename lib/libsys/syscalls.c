@@ -171,10 +171,10 @@ int64_t sys_port_io(uint16_t port, uint32_t value, uint32_t flags)
 	return arch_syscall3(SYS_PORT_IO, port, value, flags);
 }
 
-int64_t sys_console_read(void *buf, size_t max)
+int64_t sys_console_read(void *buf, size_t max, uint32_t flags)
 {
-	SYSCALL_ARITY(CONSOLE_READ, 2);
-	return arch_syscall2(SYS_CONSOLE_READ, uptr(buf), max);
+	SYSCALL_ARITY(CONSOLE_READ, 3);
+	return arch_syscall3(SYS_CONSOLE_READ, uptr(buf), max, flags);
 }
 
 int64_t sys_spawn(const char *name, size_t len)

@@ -21,13 +21,15 @@ EXIT_OK, EXIT_PANIC, EXIT_EXCEPTION = 1, 5, 7
 class Machine:
     """One QEMU run. expect() waits for console output, with a time limit."""
 
-    def __init__(self, iso, mem, smp, firmware, timeout, log_path):
+    def __init__(self, iso, mem, smp, firmware, timeout, log_path,
+                 qemu_args=()):
         args = ["-cdrom", iso, "-m", mem, "-smp", str(smp),
                 "-serial", "stdio", "-display", "none", "-no-reboot",
                 "-monitor", "none",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         if firmware == "uefi":
             args += ["-bios", OVMF]
+        args += list(qemu_args)
         self.log = open(log_path, "w")
         self.child = pexpect.spawn("qemu-system-x86_64", args,
                                    encoding="utf-8", codec_errors="replace",
@@ -73,16 +75,18 @@ def iso_cache(tmp_path_factory):
 
 @pytest.fixture
 def boot(iso_cache, tmp_path, request):
-    """boot(cmdline, mem="128M", smp=1, firmware="bios", timeout=60)."""
+    """boot(cmdline, mem="128M", smp=1, firmware="bios", timeout=60,
+    modules=(), qemu_args=()): qemu_args are appended to QEMU's command
+    line (extra devices, drives)."""
     machines = []
 
     def start(cmdline="", mem="128M", smp=1, firmware="bios", timeout=60,
-              modules=()):
+              modules=(), qemu_args=()):
         if firmware == "uefi" and not os.path.exists(OVMF):
             pytest.fail(f"{OVMF} missing (package ovmf)")
         log = tmp_path / f"serial{len(machines)}.log"
         m = Machine(iso_cache(cmdline, modules), mem, smp, firmware, timeout,
-                    str(log))
+                    str(log), qemu_args)
         machines.append(m)
         return m
 

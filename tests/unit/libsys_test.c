@@ -181,7 +181,8 @@ static void test_every_wrapper_marshals_its_call(void **state)
 	     108, 0);
 	CALL(sys_port_io(0xC040, 0xAB, PORT_IO_WRITE | PORT_IO_BYTE),
 	     SYS_PORT_IO, 0xC040, 0xAB, 1, 0);
-	CALL(sys_console_read(P(0xA000), 1), SYS_CONSOLE_READ, 0xA000, 1, 0, 0);
+	CALL(sys_console_read(P(0xA000), 1, CONSOLE_READ_WAIT), SYS_CONSOLE_READ,
+	     0xA000, 1, 1, 0);
 	CALL(sys_spawn(P(0xB000), 5), SYS_SPAWN, 0xB000, 5, 0, 0);
 	CALL(sys_wait_task(42), SYS_WAIT_TASK, 42, 0, 0, 0);
 	CALL(sys_revoke_capability(0x200000007ull, 16), SYS_REVOKE_CAPABILITY,

@@ -10,14 +10,26 @@
  * does.  Modelled: Exit, Yield, GetPid, GetTime, Print, GetPrincipal,
  * Spawn + WaitTask (the child runs to completion inside Spawn), the
  * argument checks of Allocate, Free and ChannelCreate, ModuleReady,
- * SysInfo.  Everything else in the
- * table answers -ENOSYS ("not modelled"), unknown numbers -ENOSYS too.
+ * SysInfo (all four kinds), AuditInfo (fixed numbers), TaskProcess,
+ * ConsoleRead (stdin), and endpoints and messages: RegisterEndpoint,
+ * Write, Read, RecvMsg, TryRecvMsg (ipc.c, with an optional fs-service
+ * model).  Everything else in the table answers -ENOSYS ("not
+ * modelled"), unknown numbers -ENOSYS too.
  * User buffers are accessed with process_vm_readv/writev, which fail on
  * unmapped and (for writes) read-only pages as the kernel must.
  *
+ * ConsoleRead(buf, max, flags) takes one byte of stdin.  Without flags it
+ * never blocks (0 when no byte is ready); with CONSOLE_READ_WAIT it
+ * blocks until one arrives; other flag bits are -EINVAL.  At the end of stdin
+ * (or Ctrl-] on a terminal) the program is ended: "urun: <name> pid <n> end of
+ * input", exit status 0.  When stdin is a terminal it is put in raw mode (no
+ * echo, no line editing, no signals from ^C) for the run.
+ *
  * A signal (a fault) ends the program as the kernel would end it.
  *
- * usage: cambios-urun [-m modules-dir] [-p first-pid] [-t seconds] prog.elf
+ * usage: cambios-urun [-f] [-m modules-dir] [-p first-pid] [-t seconds]
+ *                     prog.elf
+ *   -f  answer endpoint 16 with the fs-service model (ipc.c)
  * Program output (Print) goes to stdout; urun's own report to stderr:
  *   "urun: <name> pid <n> exit <code>" (the program given, not its
  *   children) or "urun: <name> pid <n> fault SIG<x> addr <a> rip <ip>"
@@ -27,8 +39,10 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,17 +53,15 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "abi/ipc.h"
 #include "abi/syscall.h"
+#include "abi/syscall_out.h"
 #include "abi/sysinfo.h"
-
-/* abi/errno.h is not included: its names clash with the C library's. */
-#define CAMBIOS_EINVAL 1
-#define CAMBIOS_EPERM  2
-#define CAMBIOS_ENOMEM 3
-#define CAMBIOS_ENOSYS 38
+#include "tools/urun/urun.h"
 
 #define USER_CEILING 0x0000800000000000ull /* x86_64 (spec §4) */
 #define MAX_COPY     4096		   /* MAX_USER_BUFFER */
@@ -57,6 +69,8 @@
 #define MAX_DEPTH    8			   /* nested Spawn */
 #define FAKE_FRAMES  32768u		   /* SysInfo: 128 MiB */
 #define FAKE_FREE    30000u
+#define KERNEL_PROCS 3	  /* slots 0..2 (ipc.md §9) */
+#define KEY_QUIT     0x1d /* Ctrl-]: end of input on a tty */
 
 /* A spawned task that has not been waited for. */
 struct task {
@@ -65,30 +79,48 @@ struct task {
 	uint32_t owner; /* pid of the process that spawned it */
 };
 
+/* How one syscall left the program. */
+enum stop {
+	RUNNING = 0, /* carry on */
+	EXITED,	     /* Exit: code set */
+	INPUT_ENDED, /* ConsoleRead at the end of stdin */
+};
+
 static const char *modules_dir; /* where Spawn looks for <name>.elf */
 static uint32_t next_pid = 3;	/* pid of the next process started */
 static struct task tasks[MAX_TASKS];
 static struct timespec start_time;
 static volatile sig_atomic_t timed_out;
-static pid_t live[MAX_DEPTH]; /* host pids of running programs */
+static struct proc live[MAX_DEPTH]; /* running programs, outermost first */
 static volatile sig_atomic_t nlive;
-static int fault_sig; /* signal of the last fault, for the exit status */
+static int fault_sig;	  /* signal of the last fault, for the exit status */
+static bool stdin_ended;  /* read() on stdin returned 0 */
+static bool stdin_is_tty; /* raw mode set; Ctrl-] ends input */
+static struct termios saved_tty;
 
 static void on_alarm(int sig)
 {
 	(void)sig;
 	timed_out = 1;
 	for (int i = 0; i < nlive; i++)
-		kill(live[i], SIGKILL);
+		kill(live[i].host, SIGKILL);
 }
 
-/* [addr, addr + len) is a user range (syscalls.md §4). */
-static bool user_range(uint64_t addr, uint64_t len)
+uint64_t urun_ticks(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)((now.tv_sec - start_time.tv_sec) * 100 +
+			  (now.tv_nsec - start_time.tv_nsec) / 10000000);
+}
+
+bool user_range(uint64_t addr, uint64_t len)
 {
 	return addr < USER_CEILING && len <= USER_CEILING - addr;
 }
 
-static bool copy_in(pid_t pid, void *dst, uint64_t addr, size_t len)
+bool copy_in(pid_t pid, void *dst, uint64_t addr, size_t len)
 {
 	struct iovec local = {dst, len};
 	struct iovec remote = {(void *)(uintptr_t)addr, len};
@@ -100,7 +132,7 @@ static bool copy_in(pid_t pid, void *dst, uint64_t addr, size_t len)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
 }
 
-static bool copy_out(pid_t pid, uint64_t addr, const void *src, size_t len)
+bool copy_out(pid_t pid, uint64_t addr, const void *src, size_t len)
 {
 	struct iovec local = {(void *)src, len};
 	struct iovec remote = {(void *)(uintptr_t)addr, len};
@@ -112,11 +144,10 @@ static bool copy_out(pid_t pid, uint64_t addr, const void *src, size_t len)
 	return process_vm_writev(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
 }
 
-static int64_t run_program(const char *path, uint32_t pid, int depth);
+static int64_t run_program(const char *path, uint32_t pid, uint32_t parent);
 
 /* Spawn (25): run module `name` to completion, return its TaskId. */
-static int64_t model_spawn(pid_t host, uint32_t pid, int depth, uint64_t a1,
-			   uint64_t a2)
+static int64_t model_spawn(const struct proc *p, uint64_t a1, uint64_t a2)
 {
 	char name[65], path[PATH_MAX];
 	int64_t code;
@@ -124,10 +155,10 @@ static int64_t model_spawn(pid_t host, uint32_t pid, int depth, uint64_t a1,
 
 	if (a2 == 0 || a2 > 64)
 		return -CAMBIOS_EINVAL;
-	if (!copy_in(host, name, a1, a2))
+	if (!copy_in(p->host, name, a1, a2))
 		return -CAMBIOS_EINVAL;
 	name[a2] = '\0';
-	if (strchr(name, '/') || memchr(name, '\0', a2) || depth >= MAX_DEPTH)
+	if (strchr(name, '/') || memchr(name, '\0', a2) || nlive >= MAX_DEPTH)
 		return -CAMBIOS_EINVAL;
 	/* Module name = file name without ".elf" (kernel.md §7). */
 	snprintf(path, sizeof(path), "%s/%s.elf", modules_dir, name);
@@ -137,10 +168,10 @@ static int64_t model_spawn(pid_t host, uint32_t pid, int depth, uint64_t a1,
 		;
 	if (id == MAX_TASKS)
 		return -CAMBIOS_ENOMEM;
-	code = run_program(path, next_pid++, depth + 1);
+	code = run_program(path, next_pid++, p->pid);
 	if (code < 0 && code != -1)
 		return -CAMBIOS_ENOMEM; /* could not start it */
-	tasks[id] = (struct task){true, code < 0 ? 0xFFFFFFFF : code, pid};
+	tasks[id] = (struct task){true, code < 0 ? 0xFFFFFFFF : code, p->pid};
 	return id;
 }
 
@@ -158,59 +189,171 @@ static int64_t model_wait(uint32_t pid, uint64_t a1)
 	return code;
 }
 
+/* TaskProcess (40): the caller's ProcessId for 0; children have always
+ * exited by the time Spawn returns under urun. */
+static int64_t model_task_process(uint32_t pid, uint64_t a1)
+{
+	if (a1 == 0)
+		return (int64_t)ipc_id_make(pid, 1);
+	if (a1 < MAX_TASKS && tasks[a1].used && tasks[a1].owner == pid)
+		return -CAMBIOS_ENOENT;
+	return -CAMBIOS_EPERM;
+}
+
+/* SysInfo SYSINFO_PROCS: kernel slots 0..2, then the running programs. */
+static size_t fill_procs(struct sysinfo_proc *out, size_t max)
+{
+	size_t n = 0;
+
+	for (uint32_t slot = 0; slot < KERNEL_PROCS && n < max; slot++, n++) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].pid = slot;
+		out[n].state = 2;
+		out[n].kernel = 1;
+		strcpy(out[n].name, "kernel");
+	}
+	for (int i = 0; i < nlive && n < max; i++, n++) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].pid = ipc_id_make(live[i].pid, 1);
+		out[n].parent =
+		    live[i].parent ? ipc_id_make(live[i].parent, 1) : 0;
+		out[n].created_tick = live[i].started;
+		out[n].state = 2;
+		strcpy(out[n].name, live[i].name);
+	}
+	return n;
+}
+
 /* SysInfo (38): fixed numbers, written as the kernel would. */
 static int64_t model_sysinfo(pid_t host, uint64_t kind, uint64_t buf,
 			     uint64_t len)
 {
-	struct timespec now;
 	struct sysinfo_mem mem = {FAKE_FRAMES, FAKE_FREE, 65536, 256};
 	struct sysinfo_sched sched = {1, 1, 0, 100, 0};
+	struct sysinfo_proc procs[KERNEL_PROCS + MAX_DEPTH];
+	struct sysinfo_ipc ipc;
 	const void *rec;
 	size_t size;
 
-	if (kind == SYSINFO_MEM) {
+	switch (kind) {
+	case SYSINFO_MEM:
 		rec = &mem;
 		size = sizeof(mem);
-	} else if (kind == SYSINFO_SCHED) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		sched.ticks = (uint64_t)(now.tv_sec - start_time.tv_sec) * 100;
+		break;
+	case SYSINFO_SCHED:
+		sched.ticks = urun_ticks();
+		sched.tasks = (uint32_t)nlive;
 		rec = &sched;
 		size = sizeof(sched);
-	} else {
+		break;
+	case SYSINFO_IPC:
+		ipc_stats(&ipc);
+		rec = &ipc;
+		size = sizeof(ipc);
+		break;
+	case SYSINFO_PROCS:
+		if (len < SYSINFO_PROC_SIZE)
+			return -CAMBIOS_EINVAL;
+		size = fill_procs(procs, len / SYSINFO_PROC_SIZE) *
+		       SYSINFO_PROC_SIZE;
+		return copy_out(host, buf, procs, size) ? (int64_t)size
+							: -CAMBIOS_EINVAL;
+	default:
 		return -CAMBIOS_EINVAL;
 	}
+	/* Records only grow: len below the record is refused, more is
+	 * fine and gets the whole record (docs/abi.md, SysInfo). */
 	if (len < size)
 		return -CAMBIOS_EINVAL;
 	return copy_out(host, buf, rec, size) ? (int64_t)size : -CAMBIOS_EINVAL;
 }
 
+/* AuditInfo (34): a ring nobody attached, fixed counts. */
+static int64_t model_audit_info(pid_t host, uint64_t buf, uint64_t len)
+{
+	struct audit_info a = {
+	    .produced = 42,
+	    .dropped = 0,
+	    .capacity = 4096,
+	    .consumer_attached = 0,
+	    .online_cpus = 1,
+	};
+
+	if (len < AUDIT_INFO_SIZE || buf == 0)
+		return -CAMBIOS_EINVAL;
+	return copy_out(host, buf, &a, sizeof(a)) ? 0 : -CAMBIOS_EINVAL;
+}
+
 /*
- * Answer one syscall.  Sets *exited and *code for Exit.  depth is the
- * nesting of Spawn.
+ * Read one byte of stdin: 1 with *c set, 0 when none is ready (only
+ * without wait), -1 at the end of input (EOF, or Ctrl-] on a terminal).
  */
-static int64_t model(pid_t host, uint32_t pid, int depth,
-		     const struct user_regs_struct *r, bool *exited,
-		     int64_t *code)
+static int stdin_byte(uint8_t *c, bool wait)
+{
+	struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
+	ssize_t n;
+
+	if (stdin_ended)
+		return -1;
+	if (!wait && poll(&pfd, 1, 0) <= 0)
+		return 0;
+	do
+		n = read(STDIN_FILENO, c, 1);
+	while (n < 0 && errno == EINTR && !timed_out);
+	if (n <= 0 || (stdin_is_tty && *c == KEY_QUIT)) {
+		stdin_ended = true;
+		return -1;
+	}
+	return 1;
+}
+
+/* ConsoleRead (24): at most one byte of stdin (syscalls.md 24). */
+static int64_t model_console_read(pid_t host, uint64_t buf, uint64_t max,
+				  uint64_t flags, enum stop *stop)
+{
+	uint8_t c;
+	int r;
+
+	if (flags & ~(uint64_t)CONSOLE_READ_WAIT)
+		return -CAMBIOS_EINVAL;
+	if (max == 0)
+		return 0;
+	if (max > MAX_COPY || !user_range(buf, max))
+		return -CAMBIOS_EINVAL;
+	r = stdin_byte(&c, flags & CONSOLE_READ_WAIT);
+	if (r < 0) {
+		*stop = INPUT_ENDED;
+		return 0;
+	}
+	if (r == 0)
+		return 0;
+	return copy_out(host, buf, &c, 1) ? 1 : -CAMBIOS_EINVAL;
+}
+
+/*
+ * Answer one syscall of p.  Sets *stop (and *code for Exit) when the
+ * program must end.
+ */
+static int64_t model(struct proc *p, const struct user_regs_struct *r,
+		     enum stop *stop, int64_t *code)
 {
 	static const uint8_t principal[32] = {0x86, 0x76, 0x3c, 0xb0};
 	uint64_t a1 = r->rdi, a2 = r->rsi, a3 = r->rdx;
+	pid_t host = p->host;
 	char buf[256];
-	struct timespec now;
 
 	switch (r->orig_rax) {
 	case SYS_EXIT:
-		*exited = true;
+		*stop = EXITED;
 		*code = (uint32_t)a1;
 		return 0;
 	case SYS_YIELD:
 	case SYS_MODULE_READY:
 		return 0;
 	case SYS_GET_PID:
-		return pid;
+		return p->pid;
 	case SYS_GET_TIME:
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		return (now.tv_sec - start_time.tv_sec) * 100 +
-		       (now.tv_nsec - start_time.tv_nsec) / 10000000;
+		return (int64_t)urun_ticks();
 	case SYS_PRINT:
 		if (a2 == 0)
 			return 0;
@@ -230,11 +373,27 @@ static int64_t model(pid_t host, uint32_t pid, int depth,
 	case SYS_FREE:
 		return -CAMBIOS_EINVAL; /* nothing was ever allocated */
 	case SYS_SPAWN:
-		return model_spawn(host, pid, depth, a1, a2);
+		return model_spawn(p, a1, a2);
 	case SYS_WAIT_TASK:
-		return model_wait(pid, a1);
+		return model_wait(p->pid, a1);
+	case SYS_TASK_PROCESS:
+		return model_task_process(p->pid, a1);
 	case SYS_SYSINFO:
 		return model_sysinfo(host, a1, a2, a3);
+	case SYS_AUDIT_INFO:
+		return model_audit_info(host, a1, a2);
+	case SYS_CONSOLE_READ:
+		return model_console_read(host, a1, a2, a3, stop);
+	case SYS_REGISTER_ENDPOINT:
+		return ipc_register(p, a1);
+	case SYS_WRITE:
+		return ipc_write(p, a1, a2, a3);
+	case SYS_READ:
+		return ipc_read(p, a1, a2, a3);
+	case SYS_RECV_MSG:
+		return ipc_recv(p, a1, a2, a3, true);
+	case SYS_TRY_RECV_MSG:
+		return ipc_recv(p, a1, a2, a3, false);
 	case SYS_CHANNEL_CREATE:
 		/* Only the argument checks, in the spec's order; a4 is read
 		 * from R10 as the kernel reads it, so a library that passes
@@ -271,15 +430,38 @@ static void report_fault(pid_t host, const char *path, uint32_t pid, int sig)
 	fault_sig = sig;
 }
 
+/* Fill the process record of a program about to start. */
+static void proc_init(struct proc *p, pid_t host, const char *path,
+		      uint32_t pid, uint32_t parent)
+{
+	const char *name = base_name(path);
+	size_t len = strlen(name);
+
+	if (len > 4 && !strcmp(name + len - 4, ".elf"))
+		len -= 4;
+	if (len >= sizeof(p->name))
+		len = sizeof(p->name) - 1;
+	memset(p, 0, sizeof(*p));
+	memcpy(p->name, name, len);
+	p->host = host;
+	p->pid = pid;
+	p->parent = parent;
+	p->started = urun_ticks();
+	p->reply_ep = -1;
+}
+
 /*
- * Run one program to its end.  Returns its exit code (>= 0), -1 after a
- * fault or the timeout, -2 if it could not be started.
+ * Run one program to its end.  parent is the spawner's pid, 0 for the
+ * program given.  Returns its exit code (>= 0), -1 after a fault or the
+ * timeout, -2 if it could not be started.
  */
-static int64_t run_program(const char *path, uint32_t pid, int depth)
+static int64_t run_program(const char *path, uint32_t pid, uint32_t parent)
 {
 	struct user_regs_struct r;
 	int64_t result = 0, code = -1;
-	bool entry = true, exited = false;
+	enum stop stop = RUNNING;
+	bool entry = true;
+	struct proc *p;
 	pid_t host;
 	int st;
 
@@ -291,7 +473,9 @@ static int64_t run_program(const char *path, uint32_t pid, int depth)
 		execl(path, path, (char *)NULL);
 		_exit(127);
 	}
-	live[nlive++] = host;
+	p = &live[nlive];
+	proc_init(p, host, path, pid, parent);
+	nlive++;
 	if (waitpid(host, &st, 0) != host || !WIFSTOPPED(st)) {
 		nlive--;
 		return -2; /* exec failed: not an executable */
@@ -310,8 +494,8 @@ static int64_t run_program(const char *path, uint32_t pid, int depth)
 		}
 		ptrace(PTRACE_GETREGS, host, NULL, &r);
 		if (entry) {
-			result = model(host, pid, depth, &r, &exited, &code);
-			if (exited)
+			result = model(p, &r, &stop, &code);
+			if (stop != RUNNING)
 				break;
 			r.orig_rax = (unsigned long long)-1; /* skip in Linux */
 		} else {
@@ -322,28 +506,67 @@ static int64_t run_program(const char *path, uint32_t pid, int depth)
 	}
 	kill(host, SIGKILL);
 	waitpid(host, &st, 0);
+	ipc_process_exit(p);
 	nlive--;
-	if (exited && depth == 0)
+	if (stop == INPUT_ENDED) {
+		fprintf(stderr, "urun: %s pid %u end of input\n",
+			base_name(path), pid);
+		code = 0;
+	} else if (stop == EXITED && parent == 0) {
 		fprintf(stderr, "urun: %s pid %u exit %lld\n", base_name(path),
 			pid, (long long)code);
-	return exited ? code : -1;
+	}
+	return stop != RUNNING ? code : -1;
+}
+
+static void restore_tty(void)
+{
+	if (stdin_is_tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+}
+
+/*
+ * A terminal on stdin delivers each key at once, unechoed, with ^C as a
+ * byte (the program edits lines itself).  Output processing stays on,
+ * so "\n" still starts a new line.
+ */
+static void raw_tty(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty))
+		return;
+	t = saved_tty;
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+	t.c_iflag &= ~(tcflag_t)(ICRNL | INLCR | IGNCR | IXON);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
+		stdin_is_tty = true;
+		atexit(restore_tty);
+	}
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: cambios-urun [-m modules-dir] [-p first-pid] "
-			"[-t seconds] prog.elf\n");
+	fprintf(stderr, "usage: cambios-urun [-f] [-m modules-dir] "
+			"[-p first-pid] [-t seconds] prog.elf\n");
 }
 
 int main(int argc, char **argv)
 {
+	struct sigaction sa;
 	unsigned timeout = 60;
+	bool serve_fs = false;
 	char *dir = NULL;
 	int64_t code;
 	int c;
 
-	while ((c = getopt(argc, argv, "m:p:t:h")) != -1) {
+	while ((c = getopt(argc, argv, "fm:p:t:h")) != -1) {
 		switch (c) {
+		case 'f':
+			serve_fs = true;
+			break;
 		case 'm':
 			modules_dir = optarg;
 			break;
@@ -369,7 +592,13 @@ int main(int argc, char **argv)
 			*strrchr(dir, '/') = '\0';
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start_time);
-	signal(SIGALRM, on_alarm);
+	ipc_model_init(serve_fs);
+	raw_tty();
+	/* No SA_RESTART: the alarm must cut a blocking read of stdin. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
 	alarm(timeout);
 	code = run_program(argv[optind], next_pid++, 0);
 	free(dir);

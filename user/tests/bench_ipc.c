@@ -4,7 +4,7 @@
  * spawn-only module bench_ipc_peer (see bench_ipc_peer.c for the
  * protocol).  With -smp 2 the kernel places the spawned peer on the
  * other CPU; both sides report the CPU they ran on (SysInfo), before and
- * after each timed loop, so the output says where they really were.
+ * after the timed round trips, so the output says where they really were.
  *
  * Steps:
  *   1. TSC rate: read_cycles() across BENCH_TICKS timer ticks (100 Hz),
@@ -19,14 +19,20 @@
  *   5. Channel of 256 pages (producer role) for the peer's Principal;
  *      per iteration copy 1 MiB into it, send 'D', the peer copies the
  *      1 MiB out into its own buffer, checks it and replies; ITERS times.
+ *   6. Bursts: BURST Writes back to back, then BURST RecvMsgs, to split
+ *      the round trip into its syscalls (a diagnostic, run last).
  *
  * Prints
  *   "bench_ipc: tsc_hz=<hz>"
+ *   "bench_ipc: client_cpu=<c> server_cpu=<s> at start
+ *    reply_right_retries=<n>"
  *   "bench_ipc: cpus=<n> client_cpu=<c> server_cpu=<s> migrated=<0|1>
  *    rounds=<n> msg_bytes=16 cycles_total=<t> cycles_per_round=<r>"
  *   "bench_memcpy: bytes=<b> iters=<n> cycles_total=<t>"
  *   "bench_channel: producer_cpu=<c> consumer_cpu=<s> bytes=<b> iters=<n>
  *    cycles_total=<t>"
+ *   "bench_ipc: burst writes=<n> cycles_per_write=<w>
+ *    cycles_per_queued_recv=<r>"
  *   "bench_ipc: done"
  * and exits 0.  On a failure: "bench_ipc: failed <what> <err> (<name>)",
  * exit code 1.
@@ -366,13 +372,13 @@ int main(void)
 
 	err = round_trips();
 	if (!err)
-		err = bursts();
-	if (!err)
 		err = alloc_buffers(&src, &dst);
 	if (!err)
 		err = memcpy_bench(src, dst);
 	if (!err)
 		err = channel_bench(peer, src);
+	if (!err)
+		err = bursts();
 
 	if ((ret = request('Q', 0, &cpu_end)) < 0)
 		return fail("quit", ret);

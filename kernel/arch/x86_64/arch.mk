@@ -7,6 +7,7 @@ ARCH_SRCS_x86_64 := \
 	kernel/arch/x86_64/trap_entry.S \
 	kernel/arch/x86_64/usercopy.S \
 	kernel/arch/x86_64/context.c \
+	kernel/arch/x86_64/devices.c \
 	kernel/arch/x86_64/entry.c \
 	kernel/arch/x86_64/gdt.c \
 	kernel/arch/x86_64/ioapic.c \

@@ -37,6 +37,11 @@ static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic", LOCK_RANK_IRQ);
 static struct ioapic ioapics[ACPI_MAX_IOAPICS];
 static unsigned ioapic_count;
 static uint32_t isa_gsi[16];
+/* Trigger and polarity of overridden lines, from the MADT (const after
+ * init): ov_gsi[i] is the GSI of ov_*[i], i < ov_count. */
+static uint32_t ov_gsi[ACPI_MAX_OVERRIDES];
+static bool ov_level[ACPI_MAX_OVERRIDES], ov_low[ACPI_MAX_OVERRIDES];
+static unsigned ov_count;
 
 static uint32_t rd(const struct ioapic *io, uint32_t reg)
 {
@@ -63,13 +68,38 @@ static const struct ioapic *serving(uint32_t gsi, uint32_t *pin)
 	return NULL;
 }
 
+/*
+ * A masked entry with gsi's real trigger mode and polarity.  A masked
+ * level-triggered input still latches an asserted line (QEMU's model
+ * forgets a level raised while the entry said "edge"), so a device that
+ * interrupts before its driver's first WaitIrq is seen on unmasking.
+ */
+static uint32_t masked_entry(uint32_t gsi)
+{
+	bool level, low;
+
+	ioapic_line_mode(gsi, &level, &low);
+	return RED_MASKED | (level ? RED_LEVEL : 0) | (low ? RED_ACTIVE_LOW : 0) |
+	       (VECTOR_IRQ_BASE + gsi <= LAST_DEVICE_VECTOR ? VECTOR_IRQ_BASE + gsi
+							    : 0);
+}
+
 unsigned ioapic_init(const struct acpi_madt_info *madt)
 {
 	for (uint32_t i = 0; i < 16; i++)
 		isa_gsi[i] = i;
 	for (uint32_t i = 0; i < madt->override_count; i++) {
-		if (madt->overrides[i].source_irq < 16)
-			isa_gsi[madt->overrides[i].source_irq] = madt->overrides[i].gsi;
+		const struct acpi_override *o = &madt->overrides[i];
+
+		if (o->source_irq < 16)
+			isa_gsi[o->source_irq] = o->gsi;
+		if (ov_count < ACPI_MAX_OVERRIDES) {
+			/* "Conforms" is the ISA bus default: edge, high. */
+			ov_gsi[ov_count] = o->gsi;
+			ov_level[ov_count] = o->trigger == ACPI_TRIGGER_LEVEL;
+			ov_low[ov_count] = o->polarity == ACPI_POLARITY_LOW;
+			ov_count++;
+		}
 	}
 	for (uint32_t i = 0; i < madt->ioapic_count; i++) {
 		struct ioapic *io = &ioapics[ioapic_count];
@@ -84,7 +114,7 @@ unsigned ioapic_init(const struct acpi_madt_info *madt)
 		/* A device value: at most 240 lines, whatever it claims. */
 		io->lines = ((rd(io, IOAPIC_VER) >> 16) & 0xFF) + 1;
 		for (uint32_t pin = 0; pin < io->lines; pin++) {
-			wr(io, IOAPIC_REDTBL + 2 * pin, RED_MASKED);
+			wr(io, IOAPIC_REDTBL + 2 * pin, masked_entry(io->gsi_base + pin));
 			wr(io, IOAPIC_REDTBL + 2 * pin + 1, 0);
 		}
 		log_info("ioapic: id %u at %#x, GSIs %u..%u, all masked\n",
@@ -130,4 +160,32 @@ void ioapic_mask(uint32_t gsi)
 
 	wr(io, IOAPIC_REDTBL + 2 * pin, rd(io, IOAPIC_REDTBL + 2 * pin) | RED_MASKED);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+void ioapic_unmask(uint32_t gsi)
+{
+	uint32_t pin;
+	const struct ioapic *io = serving(gsi, &pin);
+
+	if (!io)
+		return;
+
+	unsigned long flags = spin_lock_irqsave(&ioapic_lock);
+
+	wr(io, IOAPIC_REDTBL + 2 * pin, rd(io, IOAPIC_REDTBL + 2 * pin) & ~RED_MASKED);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+}
+
+void ioapic_line_mode(uint32_t gsi, bool *level, bool *active_low)
+{
+	for (unsigned i = 0; i < ov_count; i++) {
+		if (ov_gsi[i] == gsi) {
+			*level = ov_level[i];
+			*active_low = ov_low[i];
+			return;
+		}
+	}
+	/* ISA lines are edge, active high; the rest are PCI INTx lines. */
+	*level = gsi >= 16;
+	*active_low = gsi >= 16;
 }

@@ -31,3 +31,13 @@ int ioapic_route(uint32_t gsi, uint32_t apic_id, bool level, bool active_low);
 
 /** Mask gsi (no-op when no I/O APIC serves it). */
 void ioapic_mask(uint32_t gsi);
+
+/** Unmask gsi, keeping its routing (no-op when no I/O APIC serves it). */
+void ioapic_unmask(uint32_t gsi);
+
+/**
+ * Trigger mode and polarity of gsi: from the MADT's interrupt source
+ * override naming gsi if there is one; else ISA defaults (edge, active
+ * high) below 16 and PCI defaults (level, active low) from 16 up.
+ */
+void ioapic_line_mode(uint32_t gsi, bool *level, bool *active_low);

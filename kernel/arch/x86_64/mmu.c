@@ -29,6 +29,14 @@ static uint64_t direct_map_limit; /* end of the direct map (physical) */
 static struct spinlock kmap_lock = SPINLOCK_INIT("kmap", 0);
 /* Next free address of the MMIO window; guarded by kmap_lock. */
 static uint64_t mmio_next = MMIO_AREA_BASE;
+/* Physical ranges mmu_map_mmio mapped for the kernel (local APIC, I/O
+ * APICs), so no device BAR there reaches user space; kmap_lock. */
+#define KERNEL_MMIO_MAX 16
+static struct {
+	uint64_t first, last;	/* page-aligned, inclusive pages */
+} kernel_mmio[KERNEL_MMIO_MAX];
+static unsigned kernel_mmio_count;
+static bool kernel_mmio_lost;	/* more ranges than slots: refuse all */
 
 extern char __kernel_start[], __text_start[], __text_end[];
 extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[];
@@ -199,8 +207,34 @@ void *mmu_map_mmio(uint64_t phys, size_t size)
 		}
 	}
 	mmio_next += pages * PAGE_4K;
+	if (kernel_mmio_count < KERNEL_MMIO_MAX) {
+		kernel_mmio[kernel_mmio_count].first = first;
+		kernel_mmio[kernel_mmio_count].last = last - PAGE_4K;
+		kernel_mmio_count++;
+	} else {
+		kernel_mmio_lost = true;
+	}
 	spin_unlock_irqrestore(&kmap_lock, flags);
 	return (void *)(uintptr_t)(va + (phys - first));
+}
+
+bool arch_phys_kernel_mmio(uint64_t base, uint64_t len)
+{
+	uint64_t end = base + len;	/* exclusive */
+	unsigned long flags;
+	bool hit;
+
+	if (len == 0)
+		return false;
+	if (end < base)
+		return true;
+	flags = spin_lock_irqsave(&kmap_lock);
+	hit = kernel_mmio_lost;
+	for (unsigned i = 0; i < kernel_mmio_count && !hit; i++)
+		hit = base <= kernel_mmio[i].last + PAGE_4K - 1 &&
+		      kernel_mmio[i].first < end;
+	spin_unlock_irqrestore(&kmap_lock, flags);
+	return hit;
 }
 
 int mmu_kernel_map_page(uint64_t va, uint64_t pa, uint64_t flags)

@@ -5,6 +5,7 @@
 
 #include "kernel/arch/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/ioapic.h"
 
 #define COM1		0x3F8
 #define UART_DATA	0
@@ -13,7 +14,12 @@
 #define UART_LCR	3
 #define UART_MCR	4
 #define UART_LSR	5
+#define LSR_DR		0x01	/* a received byte is waiting */
 #define LSR_THRE	0x20
+#define IER_RDA		0x01	/* interrupt when received data is available */
+#define MCR_DTR_RTS	0x03
+#define MCR_OUT2	0x08	/* gates the UART's interrupt onto the ISA bus */
+#define COM1_ISA_IRQ	4
 
 void serial_init(void)
 {
@@ -34,4 +40,25 @@ void arch_console_putc(char c)
 			break;
 	}
 	outb(COM1 + UART_DATA, (uint8_t)c);
+}
+
+unsigned arch_console_rx_irq(void)
+{
+	return ioapic_isa_gsi(COM1_ISA_IRQ);
+}
+
+void arch_console_rx_enable(void)
+{
+	/* FIFO on with a one-byte trigger level: each key interrupts at
+	 * once instead of after 14 bytes or a character timeout. */
+	outb(COM1 + UART_FCR, 0x07);
+	outb(COM1 + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	outb(COM1 + UART_IER, IER_RDA);
+}
+
+int arch_console_getc(void)
+{
+	if (!(inb(COM1 + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(COM1 + UART_DATA);
 }

@@ -20,6 +20,8 @@
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
 #include "kernel/core/time.h"
+#include "kernel/dev/dev.h"
+#include "kernel/dev/irq.h"
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -135,6 +137,7 @@ static void handle_interrupt(struct trap_frame *f)
 		this_cpu()->ticks++;
 		lapic_eoi();
 		time_tick(this_cpu()->index == 0);
+		dev_timer_tick();
 		return;
 	case VECTOR_TLB_SHOOTDOWN:
 		tlb_shootdown_ipi();
@@ -148,6 +151,14 @@ static void handle_interrupt(struct trap_frame *f)
 	default:
 		if (f->vector >= PIC_VECTOR_BASE)
 			return;	/* spurious IRQ 7/15 of the masked PICs */
+		if (f->vector >= VECTOR_IRQ_BASE &&
+		    f->vector - VECTOR_IRQ_BASE < IRQ_LINES) {
+			/* Before the EOI: a level-triggered line is masked
+			 * first, or it would fire again at once. */
+			irq_dispatch((unsigned)(f->vector - VECTOR_IRQ_BASE));
+			lapic_eoi();
+			return;
+		}
 		lapic_eoi();
 		log_warn("trap: unexpected interrupt vector %lu ignored\n",
 			 (unsigned long)f->vector);
