@@ -59,7 +59,14 @@ bool waitq_finish_wait(struct waitq *wq)
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
 
 	cur = rq->current;
-	SCHED_ASSERT(!LOAD_RLX(&cur->wq) || LOAD_RLX(&cur->wq) == wq,
+	/*
+	 * One load: a waker on another CPU pops us under the wait-queue lock
+	 * alone and may clear cur->wq between two loads (reading it twice
+	 * made this check fail on a legal interleaving).
+	 */
+	struct waitq *on = LOAD_RLX(&cur->wq);
+
+	SCHED_ASSERT(!on || on == wq,
 		     "waitq_finish_wait: task waits on another queue");
 	waiting = cur->state == TASK_BLOCKED ||
 		  (cur->state == TASK_SUSPENDED &&
