@@ -26,7 +26,8 @@ UNIT_objstore_crash_SRCS := tests/unit/objstore_crash_test.c $(FS_SRCS)
 # with libsodium; the store verifies with lib/crypto.
 TOOLS += cambios-objtool
 TOOL_cambios-objtool_SRCS := tools/objtool/objtool.c \
-	tools/objtool/blockdev_file.c tools/objtool/hostio.c $(FS_SRCS)
+	tools/objtool/blockdev_file.c tools/objtool/hostio.c $(FS_SRCS) \
+	lib/klib/string_extra.c
 TOOL_cambios-objtool_LIBS := -lsodium
 
 # Mounts arbitrary images, then lists, reads, checks and writes them.

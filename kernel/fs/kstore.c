@@ -54,11 +54,8 @@ int kstore_put(const struct principal *caller, const void *content, size_t len,
 		if (sig)
 			memcpy(obj->signature, sig, CAMBI_SIG_SIZE);
 		memcpy(out_hash, obj->content_hash, CAMBI_HASH_SIZE);
-		/* Hash and signature are checked outside the lock; the store
-		 * checks again (cheap next to the copy) under it. */
-		err = sig ? cambi_object_validate_signed(obj)
-			  : cambi_object_validate(obj);
 	}
+	/* objstore_put checks hash and signature (once, under the lock). */
 	if (!err) {
 		spin_lock(&store_lock);
 		err = sig ? objstore_put_signed(&store, obj)

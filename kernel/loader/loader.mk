@@ -16,7 +16,8 @@ UNIT_arcsig_SRCS := tests/unit/arcsig_test.c kernel/loader/arcsig.c \
 	lib/klib/string_extra.c
 
 TOOLS += cambios-keygen cambios-sign cambios-b3sum
-TOOL_cambios-keygen_SRCS := tools/keygen/keygen.c tools/sign/keyfile.c
+TOOL_cambios-keygen_SRCS := tools/keygen/keygen.c tools/sign/keyfile.c \
+	lib/klib/string_extra.c
 TOOL_cambios-keygen_LIBS := -lsodium
 TOOL_cambios-sign_SRCS := tools/sign/sign.c tools/sign/keyfile.c \
 	kernel/loader/arcsig.c kernel/loader/elf.c $(LOADER_HOST_CRYPTO) \

@@ -29,3 +29,12 @@ size_t strlcpy(char *restrict dst, const char *restrict src, size_t size);
  * taken depends only on n, never on the contents (for secrets and MACs).
  */
 _Bool ct_memeq(const void *a, const void *b, size_t n);
+
+/**
+ * Write n bytes of in as 2n lowercase hex digits and a NUL into out
+ * (2n + 1 bytes).
+ */
+void hex_encode(char *out, const unsigned char *in, size_t n);
+
+/** Value of hex digit c (either case), or -1 when c is not one. */
+int hex_digit(char c);

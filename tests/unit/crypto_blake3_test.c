@@ -24,6 +24,7 @@
 
 #include "lib/crypto/blake3.h"
 #include "lib/crypto/blake3_internal.h"
+#include "lib/klib/string.h"
 
 #define VECTORS_PATH "tests/data/blake3_test_vectors.json"
 #define MAX_CASES    64
@@ -55,17 +56,6 @@ static void pattern_fill(uint8_t *p, size_t n)
 		p[i] = (uint8_t)(i % 251);
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode hex into out (at most cap bytes); returns bytes, or -1. */
 static long hex_decode(uint8_t *out, size_t cap, const char *hex)
 {
@@ -74,8 +64,8 @@ static long hex_decode(uint8_t *out, size_t cap, const char *hex)
 	if (n % 2 || n / 2 > cap)
 		return -1;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_nibble(hex[2 * i]),
-		    lo = hex_nibble(hex[2 * i + 1]);
+		int hi = hex_digit(hex[2 * i]),
+		    lo = hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

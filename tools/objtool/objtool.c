@@ -26,6 +26,7 @@
 #include "tools/objtool/blockdev_file.h"
 #include "tools/objtool/hostio.h"
 #include "abi/errno.h"
+#include "lib/klib/string.h"
 
 #define PROG	       "cambios-objtool"
 #define DEFAULT_BLOCKS 16384u /* 64 MiB: the largest store, 4096 slots */
@@ -70,28 +71,6 @@ static int usage(void)
 	      "key file: 32 raw seed bytes or 64 hex digits\n",
 	      stderr);
 	return EXIT_USAGE;
-}
-
-static void hex_encode(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Decode exactly 2 * @n hex digits from @s (length @len); false if not. */
@@ -325,14 +304,14 @@ static int cmd_list(struct tool *t, int argc, char **argv)
 		char hex[2 * CAMBI_HASH_SIZE + 1], owner[2 * 8 + 1];
 		int err = objstore_get(&t->st, hashes[i], t->obj);
 
-		hex_encode(hashes[i], CAMBI_HASH_SIZE, hex);
+		hex_encode(hex, hashes[i], CAMBI_HASH_SIZE);
 		if (err) {
 			printf("%s %6s damaged: %s\n", hex, "-",
 			       errno_message(err));
 			status = EXIT_FAIL;
 			continue;
 		}
-		hex_encode(t->obj->owner.key, 8, owner);
+		hex_encode(owner, t->obj->owner.key, 8);
 		if (cambi_object_is_signed(t->obj))
 			printf("%s %6u signed owner=%s\n", hex,
 			       t->obj->content_len, owner);
@@ -439,7 +418,7 @@ static int cmd_put(struct tool *t, int argc, char **argv)
 			errno_name(err));
 		return EXIT_FAIL;
 	}
-	hex_encode(t->obj->content_hash, CAMBI_HASH_SIZE, hex);
+	hex_encode(hex, t->obj->content_hash, CAMBI_HASH_SIZE);
 	printf("%s\n", hex);
 	return 0;
 }
@@ -476,7 +455,7 @@ static void print_finding(void *arg, enum objdisk_check_level level,
 	if (slot < 0)
 		printf("superblock: %s: %s\n", names[level], what);
 	else if (hash) {
-		hex_encode(hash, CAMBI_HASH_SIZE, hex);
+		hex_encode(hex, hash, CAMBI_HASH_SIZE);
 		printf("slot %lld: %s: %s (object %s)\n", (long long)slot,
 		       names[level], what, hex);
 	} else {

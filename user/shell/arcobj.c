@@ -160,27 +160,10 @@ static void report_status(enum fs_cmd cmd, uint8_t status)
 
 static void print_hash(const uint8_t *hash)
 {
-	static const char digits[] = "0123456789abcdef";
-	char hex[HASH_HEX + 2];
+	char hex[HASH_HEX + 1];
 
-	for (unsigned i = 0; i < HASH_SIZE; i++) {
-		hex[2 * i] = digits[hash[i] >> 4];
-		hex[2 * i + 1] = digits[hash[i] & 15];
-	}
-	hex[HASH_HEX] = '\n';
-	hex[HASH_HEX + 1] = '\0';
-	printf("%s", hex);
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	hex_encode(hex, hash, HASH_SIZE);
+	printf("%s\n", hex);
 }
 
 /*
@@ -190,11 +173,11 @@ static int hex_value(char c)
 static bool parse_hash(const char *s, uint8_t *hash)
 {
 	for (unsigned i = 0; i < HASH_SIZE; i++) {
-		int hi = hex_value(s[2 * i]), lo;
+		int hi = hex_digit(s[2 * i]), lo;
 
 		if (hi < 0)
 			return false;
-		lo = hex_value(s[2 * i + 1]);
+		lo = hex_digit(s[2 * i + 1]);
 		if (lo < 0)
 			return false;
 		hash[i] = (uint8_t)(hi << 4 | lo);

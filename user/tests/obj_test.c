@@ -29,11 +29,7 @@ static void print_hash(const char *what, const uint8_t h[32])
 {
 	char hex[65];
 
-	for (unsigned i = 0; i < 32; i++) {
-		hex[2 * i] = "0123456789abcdef"[h[i] >> 4];
-		hex[2 * i + 1] = "0123456789abcdef"[h[i] & 15];
-	}
-	hex[64] = '\0';
+	hex_encode(hex, h, 32);
 	printf("obj_test: %s hash %s\n", what, hex);
 }
 
