@@ -159,6 +159,13 @@ int64_t sys_delegate(uint32_t endpoint, uint64_t pid, uint32_t rights);
  * the caller's own ProcessId when task is 0.
  */
 int64_t sys_task_process(uint64_t task);
+/**
+ * 41 WaitMsg (CambiOS-C): block until one of the endpoints in mask (bit
+ * n = endpoint n; the caller needs RECEIVE on each) holds a message;
+ * returns the mask of those that do, dequeuing nothing (take messages
+ * with sys_try_recv_msg).  For a service with several endpoints.
+ */
+int64_t sys_wait_msg(uint32_t mask);
 
 /**
  * Any syscall number with all six argument registers, for tests of the

@@ -275,6 +275,12 @@ int64_t sys_task_process(uint64_t task)
 	return arch_syscall1(SYS_TASK_PROCESS, task);
 }
 
+int64_t sys_wait_msg(uint32_t mask)
+{
+	SYSCALL_ARITY(WAIT_MSG, 1);
+	return arch_syscall1(SYS_WAIT_MSG, mask);
+}
+
 int64_t sys_raw(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		uint64_t a5, uint64_t a6)
 {
