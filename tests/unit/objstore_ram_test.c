@@ -95,10 +95,14 @@ static void test_object_sign_sets_owner_and_author(void **state)
 	assert_true(cambi_object_is_signed(obj));
 	assert_int_equal(cambi_object_validate_signed(obj), 0);
 
-	/* An existing author is kept: authorship does not move. */
-	memcpy(obj->author.key, other.pk, 32);
+	/* An existing owner is kept: the signer becomes the author, and
+	 * the signature verifies against the author, not the owner. */
+	memset(obj->author.key, 0, 32);
+	memcpy(obj->owner.key, other.pk, 32);
 	assert_int_equal(cambi_object_sign(obj, k.sk), 0);
-	assert_memory_equal(obj->author.key, other.pk, 32);
+	assert_memory_equal(obj->owner.key, other.pk, 32);
+	assert_memory_equal(obj->author.key, k.pk, 32);
+	assert_int_equal(cambi_object_validate_signed(obj), 0);
 	free(obj);
 }
 
@@ -359,7 +363,8 @@ static void test_ram_put_bad_signature(void **state)
 	ram_free(f);
 }
 
-/* A signature by someone other than the owner does not verify. */
+/* A signature by someone other than the author does not verify; an
+ * owner other than the author is fine; a zero owner is not. */
 static void test_ram_put_signature_wrong_owner(void **state)
 {
 	struct ram_fixture *f = ram_new(4);
@@ -370,8 +375,13 @@ static void test_ram_put_signature_wrong_owner(void **state)
 	test_key(&k, 7);
 	test_key(&other, 8);
 	obj = test_signed_obj(30, 53, &k);
-	memcpy(obj->owner.key, other.pk, 32);
+	memcpy(obj->author.key, other.pk, 32);
 	assert_int_equal(objstore_put_signed(&f->st, obj), -EBADSIG);
+	memcpy(obj->author.key, k.pk, 32);
+	memset(obj->owner.key, 0, 32);
+	assert_int_equal(objstore_put_signed(&f->st, obj), -EBADSIG);
+	memcpy(obj->owner.key, other.pk, 32);
+	assert_int_equal(objstore_put_signed(&f->st, obj), 0);
 	free(obj);
 	ram_free(f);
 }
