@@ -40,6 +40,26 @@ int cambi_object_init(struct cambi_object *obj, const void *content, size_t len)
 	return 0;
 }
 
+bool cambi_object_allows(const struct cambi_object *obj,
+			 const struct principal *who, unsigned right,
+			 uint64_t now)
+{
+	if (!obj || !who || cambi_is_zero(who->key, CAMBI_PRINCIPAL_SIZE))
+		return false;
+	if (!memcmp(obj->owner.key, who->key, CAMBI_PRINCIPAL_SIZE))
+		return true;
+	for (unsigned i = 0; i < obj->acl_count && i < CAMBI_ACL_MAX; i++) {
+		const struct cambi_acl_entry *e = &obj->acl[i];
+
+		if (memcmp(e->principal.key, who->key, CAMBI_PRINCIPAL_SIZE) ||
+		    !(e->rights & right))
+			continue;
+		if (e->expiry == 0 || now < e->expiry)
+			return true;
+	}
+	return false;
+}
+
 int cambi_object_sign(struct cambi_object *obj,
 		      const uint8_t secret[CAMBI_SECRET_SIZE])
 {

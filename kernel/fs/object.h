@@ -89,6 +89,16 @@ bool cambi_is_zero(const void *p, size_t len);
 bool cambi_object_is_signed(const struct cambi_object *obj);
 
 /**
+ * Whether @who may use @obj with @right (one CAMBI_RIGHT_* bit) at tick
+ * @now: the owner may do anything; anyone else needs an ACL entry naming
+ * it with that right whose expiry is 0 (never) or later than @now.  An
+ * all-zero @who (anonymous) is refused everything.  Pure.
+ */
+bool cambi_object_allows(const struct cambi_object *obj,
+			 const struct principal *who, unsigned right,
+			 uint64_t now);
+
+/**
  * Sign @obj's content with @secret (64 bytes: seed || public key), setting
  * sig_algo to Ed25519 and author to the key's public half; when owner is
  * zero it becomes the author too.  Fails with -ERANGE when content_len is

@@ -106,6 +106,50 @@ static void test_object_sign_sets_owner_and_author(void **state)
 	free(obj);
 }
 
+/* Access: owner anything, ACL per right and expiry, anonymous nothing. */
+static void test_object_allows(void **state)
+{
+	struct test_key owner, reader, writer, stranger;
+	struct cambi_object *obj = test_obj(20, 3);
+	struct principal anon;
+
+	(void)state;
+	memset(&anon, 0, sizeof(anon));
+	test_key(&owner, 11);
+	test_key(&reader, 12);
+	test_key(&writer, 13);
+	test_key(&stranger, 14);
+	memcpy(obj->owner.key, owner.pk, 32);
+	obj->acl_count = 2;
+	memcpy(obj->acl[0].principal.key, reader.pk, 32);
+	obj->acl[0].rights = CAMBI_RIGHT_READ;
+	obj->acl[0].expiry = 100;
+	memcpy(obj->acl[1].principal.key, writer.pk, 32);
+	obj->acl[1].rights = CAMBI_RIGHT_WRITE;
+
+	const struct principal *o = (const struct principal *)owner.pk;
+	const struct principal *r = (const struct principal *)reader.pk;
+	const struct principal *w = (const struct principal *)writer.pk;
+	const struct principal *x = (const struct principal *)stranger.pk;
+
+	assert_true(cambi_object_allows(obj, o, CAMBI_RIGHT_READ, 500));
+	assert_true(cambi_object_allows(obj, o, CAMBI_RIGHT_WRITE, 500));
+	assert_true(cambi_object_allows(obj, r, CAMBI_RIGHT_READ, 99));
+	assert_false(cambi_object_allows(obj, r, CAMBI_RIGHT_READ, 100));
+	assert_false(cambi_object_allows(obj, r, CAMBI_RIGHT_WRITE, 0));
+	assert_true(cambi_object_allows(obj, w, CAMBI_RIGHT_WRITE, 1u << 30));
+	assert_false(cambi_object_allows(obj, w, CAMBI_RIGHT_READ, 0));
+	assert_false(cambi_object_allows(obj, x, CAMBI_RIGHT_READ, 0));
+	/* An entry past acl_count does not count. */
+	obj->acl_count = 1;
+	assert_false(cambi_object_allows(obj, w, CAMBI_RIGHT_WRITE, 0));
+	/* Anonymous never, even for an object nobody owns. */
+	memset(obj->owner.key, 0, 32);
+	assert_false(cambi_object_allows(obj, &anon, CAMBI_RIGHT_READ, 0));
+	assert_false(cambi_object_allows(NULL, o, CAMBI_RIGHT_READ, 0));
+	free(obj);
+}
+
 /* put then get returns the very same object, metadata included. */
 static void test_ram_put_get_roundtrip(void **state)
 {
@@ -550,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_object_hash_is_blake3),
 	    cmocka_unit_test(test_object_init_too_long),
 	    cmocka_unit_test(test_object_sign_sets_owner_and_author),
+	    cmocka_unit_test(test_object_allows),
 	    cmocka_unit_test(test_object_equal_detects_differences),
 	    cmocka_unit_test(test_ram_put_get_roundtrip),
 	    cmocka_unit_test(test_ram_put_unsigned),
