@@ -103,7 +103,8 @@ USER_PROGS += key-store fs-service
 USER_key-store_SRCS := user/keystore/keystore.c user/keystore/ks_proto.c \
 	lib/crypto/ed25519.c lib/crypto/sha512.c $(OBJSIGN_C)
 USER_fs-service_SRCS := user/fs/fs.c user/fs/fs_proto.c
-USER_PROGS += obj_intruder
+USER_PROGS += obj_intruder put_stream
+USER_put_stream_SRCS := user/tests/put_stream.c
 USER_obj_intruder_SRCS := user/tests/obj_intruder.c lib/crypto/blake3.c
 
 UNIT_TESTS += services
