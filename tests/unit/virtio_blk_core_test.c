@@ -83,9 +83,9 @@ static void start_good_device(void **state)
 	assert_int_equal(f->d.qsize, 256);
 	/* Only FLUSH accepted, although more was offered. */
 	assert_int_equal(f->sim.guest_features, VBLK_F_FLUSH);
-	assert_int_equal(f->sim.status,
-			 VBLK_STATUS_ACK | VBLK_STATUS_DRIVER |
-			     VBLK_STATUS_FEATURES_OK | VBLK_STATUS_DRIVER_OK);
+	assert_int_equal(f->sim.status, VBLK_STATUS_ACK | VBLK_STATUS_DRIVER |
+					    VBLK_STATUS_FEATURES_OK |
+					    VBLK_STATUS_DRIVER_OK);
 	assert_int_equal((uint64_t)f->sim.pfn * 4096, f->d.mem.pa);
 	assert_int_equal(f->sim.resets, 1);
 	assert_int_equal(f->sim.driver_bugs, 0);
@@ -182,13 +182,12 @@ static void small_queues_wrap(void **state)
 
 			if (i % 3 == 0) {
 				fill(f->buf.va, (uint8_t)(lba + i));
-				assert_int_equal(vblk_write(&f->d, lba, &f->buf),
-						 0);
+				assert_int_equal(
+				    vblk_write(&f->d, lba, &f->buf), 0);
 				assert_int_equal(vblk_read(&f->d, lba, &f->buf),
 						 0);
-				assert_true(block_is(
-				    (const uint8_t *)f->buf.va,
-				    (uint8_t)(lba + i)));
+				assert_true(block_is((const uint8_t *)f->buf.va,
+						     (uint8_t)(lba + i)));
 			} else {
 				assert_int_equal(vblk_flush(&f->d), 0);
 			}
@@ -274,10 +273,12 @@ static void absurd_capacity(void **state)
 	expect_start_fails(f, -ECORRUPT, "capacity below one block");
 	f = fx_new(8, 256);
 	f->sim.capacity = VBLK_MAX_SECTORS + 1;
-	expect_start_fails(f, -ECORRUPT, "capacity absurd (above 2^41 sectors)");
+	expect_start_fails(f, -ECORRUPT,
+			   "capacity absurd (above 2^41 sectors)");
 	f = fx_new(8, 256);
 	f->sim.capacity = UINT64_MAX;
-	expect_start_fails(f, -ECORRUPT, "capacity absurd (above 2^41 sectors)");
+	expect_start_fails(f, -ECORRUPT,
+			   "capacity absurd (above 2^41 sectors)");
 	f = fx_new(256, 256);
 	f->sim.f.capacity_flips = true;
 	expect_start_fails(f, -ECORRUPT, "capacity changes while read");
@@ -312,12 +313,11 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-    {SIM_USED_JUMP, -ECORRUPT,
-     "used index ran ahead of the requests in flight", true},
+    {SIM_USED_JUMP, -ECORRUPT, "used index ran ahead of the requests in flight",
+     true},
     {SIM_USED_ID_RANGE, -ECORRUPT, "used id out of range", true},
     {SIM_USED_ID_WRONG, -ECORRUPT, "used id is not the posted head", true},
-    {SIM_USED_LEN_BIG, -ECORRUPT, "used length larger than the buffers",
-     true},
+    {SIM_USED_LEN_BIG, -ECORRUPT, "used length larger than the buffers", true},
     {SIM_USED_LEN_SHORT, -ECORRUPT, "used length short of the request", true},
     {SIM_STATUS_BAD, -ECORRUPT, "status byte not 0, 1 or 2", true},
     {SIM_STATUS_UNTOUCHED, -ECORRUPT, "status byte not written", true},
@@ -459,7 +459,8 @@ static void restart_failures(void **state)
 	assert_int_equal(vblk_read(&f->d, 0, &f->buf), -ECORRUPT);
 	for (unsigned i = 1; i < VBLK_MAX_FAILURES; i++) {
 		assert_int_equal(vblk_read(&f->d, 0, &f->buf), -ECORRUPT);
-		assert_string_equal(f->d.why, "capacity changed across a reset");
+		assert_string_equal(f->d.why,
+				    "capacity changed across a reset");
 	}
 	assert_false(vblk_alive(&f->d));
 	fx_free(f);
@@ -536,8 +537,8 @@ static void random_against_model(void **state)
 			break;
 		case 1:
 			assert_int_equal(vblk_read(&f->d, lba, &f->buf), 0);
-			assert_true(block_is((const uint8_t *)f->buf.va,
-					     seeds[lba]));
+			assert_true(
+			    block_is((const uint8_t *)f->buf.va, seeds[lba]));
 			break;
 		default:
 			assert_int_equal(vblk_flush(&f->d), 0);

@@ -158,7 +158,8 @@ static void user_protocol(void **state)
 	/* Longer messages: the first byte decides. */
 	uint8_t longer[40] = {VBLK_USER_GET_STATUS, 9, 9, 9};
 
-	assert_int_equal(vblk_serve_user(&f->s, longer, sizeof(longer), a.b), 2);
+	assert_int_equal(vblk_serve_user(&f->s, longer, sizeof(longer), a.b),
+			 2);
 	assert_int_equal(a.b[0], VBLK_SVC_OK);
 	fx_free(f);
 }
@@ -189,9 +190,8 @@ static void kernel_protocol_round_trip(void **state)
 					 (uint8_t)(lba ^ i));
 	}
 	/* FLUSH answered OK only with the device's flush done. */
-	assert_int_not_equal(memcmp(f->sim.durable, f->sim.disk,
-				    f->sim.disk_bytes),
-			     0);
+	assert_int_not_equal(
+	    memcmp(f->sim.durable, f->sim.disk, f->sim.disk_bytes), 0);
 	a = kcall(f, VBLK_KCMD_FLUSH, 7, 0);
 	assert_int_equal(a.st, VBLK_SVC_OK);
 	assert_int_equal(f->sim.flushes, 1);
@@ -216,8 +216,7 @@ static void kernel_lba_bounds(void **state)
 	struct fx *f = fx_new();
 	unsigned before;
 
-	assert_int_equal(kcall(f, VBLK_KCMD_READ_BLOCK, 1, 63).st,
-			 VBLK_SVC_OK);
+	assert_int_equal(kcall(f, VBLK_KCMD_READ_BLOCK, 1, 63).st, VBLK_SVC_OK);
 	before = f->sim.requests;
 	static const uint64_t bad[] = {64, 65, 1ull << 32, 1ull << 61,
 				       UINT64_MAX};
@@ -314,7 +313,8 @@ static void no_device(void **state)
 {
 	(void)state;
 	struct vblk_service s;
-	uint8_t req[VBLK_KMSG_SIZE], rep[VBLK_KMSG_SIZE], u[VBLK_USER_REPLY_MAX];
+	uint8_t req[VBLK_KMSG_SIZE], rep[VBLK_KMSG_SIZE],
+	    u[VBLK_USER_REPLY_MAX];
 
 	memset(&s, 0, sizeof(s));
 	for (unsigned cmd = 0; cmd < 256; cmd++) {

@@ -409,7 +409,8 @@ static int sim_write(void *ctx, uint32_t off, unsigned width, uint32_t val)
 		if (val != 0)
 			bug(s, "notify of a queue other than 0");
 		else if (fault_now(s, SIM_LATE) && !s->deferred)
-			s->deferred = true; /* completes after late_irqs waits */
+			s->deferred =
+			    true; /* completes after late_irqs waits */
 		else
 			process(s);
 		break;
@@ -456,8 +457,8 @@ static int sim_wait_irq(void *ctx)
 }
 
 const struct vblk_ops sim_ops = {
-	.reg_read = sim_read,
-	.reg_write = sim_write,
-	.dma_alloc = sim_dma_alloc,
-	.wait_irq = sim_wait_irq,
+    .reg_read = sim_read,
+    .reg_write = sim_write,
+    .dma_alloc = sim_dma_alloc,
+    .wait_irq = sim_wait_irq,
 };

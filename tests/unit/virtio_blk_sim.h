@@ -29,18 +29,18 @@
 /** What one completed request does wrong (faults.req). */
 enum sim_req_fault {
 	SIM_OK = 0,
-	SIM_USED_JUMP,	     /* used index advances by 2 */
-	SIM_USED_ID_RANGE,   /* used id >= queue size */
-	SIM_USED_ID_WRONG,   /* used id is another descriptor */
-	SIM_USED_LEN_BIG,    /* used length larger than the buffers */
-	SIM_USED_LEN_SHORT,  /* used length 1 for a read */
-	SIM_STATUS_BAD,	     /* status byte 7 */
+	SIM_USED_JUMP,	      /* used index advances by 2 */
+	SIM_USED_ID_RANGE,    /* used id >= queue size */
+	SIM_USED_ID_WRONG,    /* used id is another descriptor */
+	SIM_USED_LEN_BIG,     /* used length larger than the buffers */
+	SIM_USED_LEN_SHORT,   /* used length 1 for a read */
+	SIM_STATUS_BAD,	      /* status byte 7 */
 	SIM_STATUS_UNTOUCHED, /* status byte never written */
-	SIM_IOERR,	     /* status 1, nothing done */
-	SIM_UNSUPP,	     /* status 2, nothing done */
-	SIM_IRQ_STORM,	     /* interrupts for ever, never completes */
-	SIM_NO_IRQ,	     /* never completes, never interrupts */
-	SIM_LATE,	     /* spurious interrupts first, then completes */
+	SIM_IOERR,	      /* status 1, nothing done */
+	SIM_UNSUPP,	      /* status 2, nothing done */
+	SIM_IRQ_STORM,	      /* interrupts for ever, never completes */
+	SIM_NO_IRQ,	      /* never completes, never interrupts */
+	SIM_LATE,	      /* spurious interrupts first, then completes */
 };
 
 struct sim_dma {
@@ -80,10 +80,10 @@ struct sim {
 		bool reset_ignored;	/* status reads 1 after a reset */
 		bool features_ok_refused;
 		bool driver_ok_refused;
-		bool pfn_wrong;	       /* PFN reads back + 1 */
-		bool capacity_flips;   /* alternate reads differ */
-		bool dma_fail;	       /* dma_alloc fails */
-		uint64_t dma_pa;       /* if non-zero, next DMA physical base */
+		bool pfn_wrong;	     /* PFN reads back + 1 */
+		bool capacity_flips; /* alternate reads differ */
+		bool dma_fail;	     /* dma_alloc fails */
+		uint64_t dma_pa;     /* if non-zero, next DMA physical base */
 		uint32_t fail_read_off; /* register reads refused at off+1 */
 		uint64_t capacity_after_reset; /* if non-zero, after a reset */
 	} f;

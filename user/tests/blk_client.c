@@ -56,7 +56,8 @@ static int ask(const struct probe *p)
 	printf("blk_client: %s len=%lu st=%u", p->name, (unsigned long)msg.len,
 	       msg.payload[0]);
 	if (msg.len >= 9)
-		printf(" value=%lu\n", (unsigned long)get_le64(msg.payload + 1));
+		printf(" value=%lu\n",
+		       (unsigned long)get_le64(msg.payload + 1));
 	else if (msg.len == 2)
 		printf(" value=%u\n", msg.payload[1]);
 	else

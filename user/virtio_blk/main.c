@@ -12,21 +12,21 @@
 #include "user/virtio_blk/service.h"
 #include "user/virtio_blk/vblk.h"
 
-#define VIRTIO_VENDOR	   0x1AF4
-#define VIRTIO_BLK_LEGACY  0x1001
-#define VIRTIO_BLK_MODERN  0x1042
+#define VIRTIO_VENDOR	  0x1AF4
+#define VIRTIO_BLK_LEGACY 0x1001
+#define VIRTIO_BLK_MODERN 0x1042
 /* Legacy I/O windows live below 64 KiB (spec kernel.md §8). */
-#define IO_LIMIT	   0x10000u
+#define IO_LIMIT 0x10000u
 /* Yields a full reply queue is retried for before the answer is dropped. */
-#define REPLY_RETRIES	   1000
+#define REPLY_RETRIES 1000
 /* DeviceInfo indexes tried at most (the kernel keeps 64 functions). */
-#define MAX_FUNCS	   256
+#define MAX_FUNCS 256
 
 /* The device's I/O window and interrupt line: the ops' context. */
 struct hw {
-	uint16_t io;  /* I/O BAR base */
+	uint16_t io;   /* I/O BAR base */
 	uint32_t size; /* I/O BAR bytes */
-	uint32_t irq; /* WaitIrq line */
+	uint32_t irq;  /* WaitIrq line */
 };
 
 static struct hw hw;
@@ -38,8 +38,9 @@ static uint8_t rbuf[IPC_RECV_BUF_SIZE];
 
 static uint32_t width_flag(unsigned width)
 {
-	return width == 4 ? PORT_IO_DWORD
-			  : width == 2 ? PORT_IO_WORD : PORT_IO_BYTE;
+	return width == 4   ? PORT_IO_DWORD
+	       : width == 2 ? PORT_IO_WORD
+			    : PORT_IO_BYTE;
 }
 
 static int hw_read(void *ctx, uint32_t off, unsigned width, uint32_t *val)
@@ -90,10 +91,10 @@ static int hw_wait_irq(void *ctx)
 }
 
 static const struct vblk_ops hw_ops = {
-	.reg_read = hw_read,
-	.reg_write = hw_write,
-	.dma_alloc = hw_dma_alloc,
-	.wait_irq = hw_wait_irq,
+    .reg_read = hw_read,
+    .reg_write = hw_write,
+    .dma_alloc = hw_dma_alloc,
+    .wait_irq = hw_wait_irq,
 };
 
 /* --- discovery ----------------------------------------------------------- */
@@ -276,6 +277,7 @@ static bool serve_kernel(void)
 		       "(only the kernel may send there)\n");
 		return true;
 	}
+	dev.why = NULL; /* so a failure below names its own reason */
 	vblk_serve_kernel(&svc, rbuf + IPC_RECV_HDR_SIZE,
 			  (size_t)r - IPC_RECV_HDR_SIZE, answer);
 	if (answer[0] != VBLK_SVC_OK && svc.dev && dev.why)

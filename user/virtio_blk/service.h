@@ -45,19 +45,19 @@ enum vblk_kernel_cmd {
  *   request [0] cmd | [1..4) 0 | [4..8) req_id u32 | [8..16) lba u64
  *   reply   [0] st  | [1..4) 0 | [4..8) req_id u32 | [8..16) value u64
  */
-#define VBLK_KMSG_SIZE	 16u
-#define VBLK_KMSG_REQID	 4u
-#define VBLK_KMSG_VALUE	 8u
+#define VBLK_KMSG_SIZE	16u
+#define VBLK_KMSG_REQID 4u
+#define VBLK_KMSG_VALUE 8u
 /** Longest answer on endpoint 24: [st][sectors u64]. */
 #define VBLK_USER_REPLY_MAX 9u
 
 /** The service: the device (if any) and the page shared with the kernel. */
 struct vblk_service {
-	struct vblk *dev;	   /**< NULL when there is no device */
-	struct vblk_dma shared;	   /**< one page; va NULL when none */
-	uint64_t kernel_requests;  /**< answered on 26 */
-	uint64_t user_requests;	   /**< answered on 24 */
-	uint64_t errors;	   /**< answers other than OK */
+	struct vblk *dev;	  /**< NULL when there is no device */
+	struct vblk_dma shared;	  /**< one page; va NULL when none */
+	uint64_t kernel_requests; /**< answered on 26 */
+	uint64_t user_requests;	  /**< answered on 24 */
+	uint64_t errors;	  /**< answers other than OK */
 };
 
 /**

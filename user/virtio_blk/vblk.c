@@ -32,7 +32,7 @@
 
 /* Ring field offsets (bytes) for queue size n. */
 #define DESC_SIZE     16u
-#define AVAIL_OFF(n)  ((uint32_t)(n) * DESC_SIZE)
+#define AVAIL_OFF(n)  ((uint32_t)(n)*DESC_SIZE)
 #define AVAIL_IDX(n)  (AVAIL_OFF(n) + 2u)
 #define AVAIL_RING(n) (AVAIL_OFF(n) + 4u)
 #define USED_IDX      2u
@@ -286,7 +286,8 @@ static uint16_t post(struct vblk *d, uint32_t type, uint64_t sector,
 		     const struct vblk_dma *data, bool device_writes)
 {
 	uint16_t n = d->qsize, head = d->next_head;
-	uint16_t i1 = (uint16_t)((head + 1) % n), i2 = (uint16_t)((head + 2) % n);
+	uint16_t i1 = (uint16_t)((head + 1) % n),
+		 i2 = (uint16_t)((head + 2) % n);
 	volatile uint8_t *req = d->mem.va + REQ_PAGE_OFF;
 	uint64_t req_pa = d->mem.pa + REQ_PAGE_OFF;
 	uint16_t st_desc = data ? i2 : i1;

@@ -38,7 +38,7 @@
 #define VBLK_DMA_PAGES 4u
 /** Pages of the rings at the largest queue size. */
 #define VBLK_RING_PAGES 3u
-#define VBLK_PAGE_SIZE 4096u
+#define VBLK_PAGE_SIZE	4096u
 
 /** Legacy virtio-pci registers, offsets in the I/O BAR (no MSI-X). */
 enum vblk_reg {
@@ -96,11 +96,9 @@ struct vblk_dma {
  */
 struct vblk_ops {
 	/** Read the width-byte (1, 2, 4) register at off into *val. */
-	int (*reg_read)(void *ctx, uint32_t off, unsigned width,
-			uint32_t *val);
+	int (*reg_read)(void *ctx, uint32_t off, unsigned width, uint32_t *val);
 	/** Write the low width bytes of val to the register at off. */
-	int (*reg_write)(void *ctx, uint32_t off, unsigned width,
-			 uint32_t val);
+	int (*reg_write)(void *ctx, uint32_t off, unsigned width, uint32_t val);
 	/** pages of zeroed, physically contiguous, page-aligned DMA memory. */
 	int (*dma_alloc)(void *ctx, size_t pages, struct vblk_dma *out);
 	/** Block until the device's interrupt line fired (since last call). */
@@ -113,19 +111,19 @@ struct vblk {
 	void *ctx;		    /**< passed to every op */
 	struct vblk_dma mem;	    /**< VBLK_DMA_PAGES: rings, request page */
 	uint64_t capacity;	    /**< sectors, from the first start */
-	uint32_t features;	    /**< features accepted (VBLK_F_FLUSH or 0) */
-	uint16_t qsize;		    /**< queue 0's size, as the device said */
-	uint16_t avail_idx;	    /**< next avail ring index to publish */
-	uint16_t used_idx;	    /**< used ring entries consumed */
-	uint16_t next_head;	    /**< first descriptor of the next chain */
-	uint32_t used_off;	    /**< used ring offset in mem */
-	unsigned failures;	    /**< consecutive failed requests */
-	bool allocated;		    /**< mem is valid */
-	bool ready;		    /**< the device is started and in sync */
-	bool dead;		    /**< given up: every request -ENODEV */
-	const char *why;	    /**< what went wrong last, for the log */
-	uint64_t completed;	    /**< requests completed OK */
-	uint64_t spurious;	    /**< interrupts that completed nothing */
+	uint32_t features;  /**< features accepted (VBLK_F_FLUSH or 0) */
+	uint16_t qsize;	    /**< queue 0's size, as the device said */
+	uint16_t avail_idx; /**< next avail ring index to publish */
+	uint16_t used_idx;  /**< used ring entries consumed */
+	uint16_t next_head; /**< first descriptor of the next chain */
+	uint32_t used_off;  /**< used ring offset in mem */
+	unsigned failures;  /**< consecutive failed requests */
+	bool allocated;	    /**< mem is valid */
+	bool ready;	    /**< the device is started and in sync */
+	bool dead;	    /**< given up: every request -ENODEV */
+	const char *why;    /**< what went wrong last, for the log */
+	uint64_t completed; /**< requests completed OK */
+	uint64_t spurious;  /**< interrupts that completed nothing */
 };
 
 /**
