@@ -53,12 +53,12 @@
 	X(12, GET_PRINCIPAL, get_principal, 2, EXEMPT, NONE, "GetPrincipal")   \
 	X(13, RECV_MSG, recv_msg, 3, ID, NONE, "RecvMsg")                      \
 	X(14, OBJ_PUT, obj_put, 3, ID, NONE, "ObjPut")                         \
-	X(15, OBJ_GET, obj_get, 3, ID, NONE, "ObjGet")                         \
-	X(16, OBJ_DELETE, obj_delete, 1, ID, NONE, "ObjDelete")                \
+	X(15, OBJ_GET, obj_get, 4, ID, NONE, "ObjGet")                         \
+	X(16, OBJ_DELETE, obj_delete, 2, ID, NONE, "ObjDelete")                \
 	X(17, OBJ_LIST, obj_list, 2, ID, NONE, "ObjList")                      \
 	X(18, CLAIM_BOOTSTRAP_KEY, claim_bootstrap_key, 1, BOOT, NONE,         \
 	  "ClaimBootstrapKey")                                                 \
-	X(19, OBJ_PUT_SIGNED, obj_put_signed, 4, ID, NONE, "ObjPutSigned")     \
+	X(19, OBJ_PUT_SIGNED, obj_put_signed, 5, ID, NONE, "ObjPutSigned")     \
 	X(20, MAP_MMIO, map_mmio, 2, ID, NONE, "MapMmio")                      \
 	X(21, ALLOC_DMA, alloc_dma, 3, ID, NONE, "AllocDma")                   \
 	X(22, DEVICE_INFO, device_info, 3, ID, NONE, "DeviceInfo")             \
