@@ -3,7 +3,8 @@ boot module finds the disk through DeviceInfo, starts it over PortIo with
 its rings in AllocDma memory, reads block 0 and flushes (its self-test,
 completed by WaitIrq), registers endpoints 24 and 26, releases the next
 module, and answers `blk_client`'s requests on 24.  Without a disk, and
-with a modern-only device it does not drive, it answers NO_DEVICE."""
+with a modern-only device it does not drive, it answers NO_DEVICE.  The
+kernel's disk store runs over it through endpoints 26 and 25."""
 import re
 
 import pytest
@@ -90,3 +91,38 @@ def test_modern_only_device_is_reported(boot, tmp_path):
     assert "virtio-blk: no device" in out
     for name, answer in got.items():
         assert answer == (1, NO_DEVICE, None), name
+
+
+def test_kernel_disk_store_through_the_driver(boot, tmp_path):
+    """End to end over endpoints 26 and 25: the kernel's object store
+    formats a blank disk through the driver (HANDSHAKE, CAPACITY, block
+    reads, writes and flushes in the shared page), obj_test's objects go
+    to it, and a second boot on the same image finds them there."""
+    img = tmp_path / "store.img"
+    img.write_bytes(bytes(8 << 20))
+    drive = ["-drive", f"file={img},if=none,id=d0,format=raw",
+             "-device", "virtio-blk-pci,drive=d0"]
+    modules = [user_prog("virtio-blk"), user_prog("obj_test")]
+
+    m = boot("", timeout=240, modules=modules, qemu_args=drive)
+    m.expect(r"obj_test: done", timeout=240)
+    out = m.output()
+    m.kill()
+    assert "EXCEPTION" not in out and "PANIC" not in out
+    assert "objstore: disk store mounted: 0 objects" in out
+    for check in ("put", "put_again", "get_len", "get_content", "delete",
+                  "get_deleted", "list_empty"):
+        assert re.search(rf"obj_test: {check} ret=\S+ want=\S+ ok", out), \
+            check
+    assert re.search(r"obj_test: refill ret=257 want=257 ok", out)
+    assert "virtio-blk: kernel command" not in out  # no failed command
+    assert any(img.read_bytes()[:4096])  # formatted
+
+    m = boot("", timeout=240, modules=modules, qemu_args=drive)
+    m.expect(r"obj_test: done", timeout=240)
+    out = m.output()
+    # The driver's self-test reads the store's superblock back.
+    assert re.search(r"virtio-blk: self-test block 0 [0-9a-f]{32} 'ARCOBJ00",
+                     out)
+    stored = re.search(r"objstore: disk store mounted: (\d+) objects", out)
+    assert stored and int(stored.group(1)) >= 257

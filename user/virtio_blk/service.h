@@ -13,6 +13,8 @@
 
 #include "user/virtio_blk/vblk.h"
 
+#include "abi/blk.h"
+
 /** Status byte of every answer. */
 enum vblk_svc_status {
 	VBLK_SVC_OK = 0,
@@ -77,3 +79,28 @@ size_t vblk_serve_user(struct vblk_service *s, const uint8_t *req, size_t len,
  */
 void vblk_serve_kernel(struct vblk_service *s, const uint8_t *req, size_t len,
 		       uint8_t reply[VBLK_KMSG_SIZE]);
+
+/* The wire values are abi/blk.h's, the kernel's side of the protocol. */
+_Static_assert(VBLK_KMSG_SIZE == BLK_MSG_SIZE, "message size");
+_Static_assert(VBLK_KMSG_REQID == BLK_OFF_REQ_ID, "req_id offset");
+_Static_assert(VBLK_KMSG_VALUE == BLK_OFF_ARG, "lba/value offset");
+_Static_assert(VBLK_KCMD_HANDSHAKE == BLK_K_HANDSHAKE &&
+		   VBLK_KCMD_READ_BLOCK == BLK_K_READ &&
+		   VBLK_KCMD_WRITE_BLOCK == BLK_K_WRITE &&
+		   VBLK_KCMD_FLUSH == BLK_K_FLUSH &&
+		   VBLK_KCMD_CAPACITY == BLK_K_CAPACITY,
+	       "kernel commands");
+_Static_assert(VBLK_USER_READ_BLOCK == BLK_U_READ &&
+		   VBLK_USER_WRITE_BLOCK == BLK_U_WRITE &&
+		   VBLK_USER_FLUSH == BLK_U_FLUSH &&
+		   VBLK_USER_GET_CAPACITY == BLK_U_CAPACITY &&
+		   VBLK_USER_GET_STATUS == BLK_U_STATUS,
+	       "user commands");
+_Static_assert(VBLK_SVC_OK == BLK_ST_OK && VBLK_SVC_ERROR == BLK_ST_ERROR &&
+		   VBLK_SVC_NO_DEVICE == BLK_ST_NO_DEVICE &&
+		   VBLK_SVC_DEVICE_DEAD == BLK_ST_DEVICE_DEAD &&
+		   VBLK_SVC_UNIMPLEMENTED == BLK_ST_UNIMPLEMENTED,
+	       "status codes");
+_Static_assert(VBLK_BLOCK_SIZE == BLK_BLOCK_SIZE &&
+		   VBLK_SECTORS_PER_BLOCK == BLK_SECTORS_PER_BLOCK,
+	       "block size");
