@@ -83,6 +83,38 @@ USER_virtio-blk_SRCS := user/virtio_blk/main.c user/virtio_blk/vblk.c \
 	user/virtio_blk/service.c
 USER_blk_client_SRCS := user/tests/blk_client.c
 
+# --- services of the boot chain (docs/services.md) ---------------------------
+# The key store's object-signing key, provisioned at build time (degraded
+# mode: the kernel holds no secret to hand it).  Generated once per build
+# tree, like the dev signing key; its public half is exported for the
+# host tests and cambios-objtool.
+OBJSIGN_SEED := $(BUILD)/keys/object-signing.seed
+OBJSIGN_PUB := $(BUILD)/keys/object-signing.pub
+OBJSIGN_C := $(BUILD)/gen/keystore_seed.c
+
+$(OBJSIGN_SEED): | $(BUILD)/host/bin/cambios-keygen
+	@mkdir -p $(@D) && chmod 700 $(@D)
+	$(Q)$(BUILD)/host/bin/cambios-keygen $@ --pub $(OBJSIGN_PUB)
+
+$(OBJSIGN_PUB): $(OBJSIGN_SEED)
+
+$(OBJSIGN_C): $(OBJSIGN_SEED) tools/gen_key_c.py
+	@mkdir -p $(@D)
+	@$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/gen_key_c.py $< $@ keystore_provisioned_seed \
+		"the key store's build-provisioned object-signing seed"
+
+USER_PROGS += key-store fs-service
+USER_key-store_SRCS := user/keystore/keystore.c user/keystore/ks_proto.c \
+	lib/crypto/ed25519.c lib/crypto/sha512.c $(OBJSIGN_C)
+USER_fs-service_SRCS := user/fs/fs.c user/fs/fs_proto.c
+USER_PROGS += obj_intruder
+USER_obj_intruder_SRCS := user/tests/obj_intruder.c lib/crypto/blake3.c
+
+UNIT_TESTS += services
+UNIT_services_SRCS := tests/unit/services_test.c user/keystore/ks_proto.c \
+	user/fs/fs_proto.c lib/crypto/ed25519.c lib/crypto/sha512.c
+
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template
 UDIR_$(1) := $(BUILD)/$(1)/user
@@ -171,3 +203,4 @@ UNIT_virtio_blk_core_SRCS := tests/unit/virtio_blk_core_test.c \
 UNIT_virtio_blk_service_SRCS := tests/unit/virtio_blk_service_test.c \
 	tests/unit/virtio_blk_sim.c user/virtio_blk/vblk.c \
 	user/virtio_blk/service.c
+
