@@ -77,6 +77,11 @@ USER_dma_guard_high_SRCS := user/tests/dma_guard_high.c
 USER_PROGS += shell
 USER_shell_SRCS := user/shell/shell.c user/shell/line.c user/shell/info.c \
 	user/shell/arcobj.c
+# virtio-blk: the block driver service (docs/virtio-blk.md) and a client.
+USER_PROGS += virtio-blk blk_client
+USER_virtio-blk_SRCS := user/virtio_blk/main.c user/virtio_blk/vblk.c \
+	user/virtio_blk/service.c
+USER_blk_client_SRCS := user/tests/blk_client.c
 
 # --- services of the boot chain (docs/services.md) ---------------------------
 # The key store's object-signing key, provisioned at build time (degraded
@@ -192,4 +197,11 @@ UNIT_libsys_SRCS := tests/unit/libsys_test.c lib/libsys/syscalls.c \
 	lib/libsys/print.c lib/libsys/recv.c lib/libsys/error.c lib/klib/fmt.c
 UNIT_libsys_CFLAGS := -Itests/unit/libsys_fake \
 	-include tests/unit/libsys_fake/rename.h
+# virtio-blk's portable core and protocol against a simulated device.
+UNIT_TESTS += virtio_blk_core virtio_blk_service
+UNIT_virtio_blk_core_SRCS := tests/unit/virtio_blk_core_test.c \
+	tests/unit/virtio_blk_sim.c user/virtio_blk/vblk.c
+UNIT_virtio_blk_service_SRCS := tests/unit/virtio_blk_service_test.c \
+	tests/unit/virtio_blk_sim.c user/virtio_blk/vblk.c \
+	user/virtio_blk/service.c
 
