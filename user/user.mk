@@ -78,6 +78,19 @@ USER_PROGS += shell
 USER_shell_SRCS := user/shell/shell.c user/shell/line.c user/shell/info.c \
 	user/shell/arcobj.c
 
+# The compositor (docs/compositor.md): the program, its test client,
+# fb-demo, and the host tests of its portable protocol and state machine.
+COMPOSITOR_SRCS := user/compositor/proto.c user/compositor/core.c
+USER_PROGS += compositor comp_client fb-demo
+USER_compositor_SRCS := user/compositor/compositor.c $(COMPOSITOR_SRCS)
+USER_comp_client_SRCS := user/tests/comp_client.c user/compositor/proto.c
+USER_fb-demo_SRCS := user/tests/fb_demo.c
+UNIT_TESTS += scanout_proto compositor_core
+UNIT_scanout_proto_SRCS := tests/unit/scanout_proto_test.c \
+	user/compositor/proto.c
+UNIT_compositor_core_SRCS := tests/unit/compositor_core_test.c \
+	$(COMPOSITOR_SRCS)
+
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template
 UDIR_$(1) := $(BUILD)/$(1)/user
