@@ -78,6 +78,38 @@ USER_PROGS += shell
 USER_shell_SRCS := user/shell/shell.c user/shell/line.c user/shell/info.c \
 	user/shell/arcobj.c
 
+# --- services of the boot chain (docs/services.md) ---------------------------
+# The key store's object-signing key, provisioned at build time (degraded
+# mode: the kernel holds no secret to hand it).  Generated once per build
+# tree, like the dev signing key; its public half is exported for the
+# host tests and cambios-objtool.
+OBJSIGN_SEED := $(BUILD)/keys/object-signing.seed
+OBJSIGN_PUB := $(BUILD)/keys/object-signing.pub
+OBJSIGN_C := $(BUILD)/gen/keystore_seed.c
+
+$(OBJSIGN_SEED): | $(BUILD)/host/bin/cambios-keygen
+	@mkdir -p $(@D) && chmod 700 $(@D)
+	$(Q)$(BUILD)/host/bin/cambios-keygen $@ --pub $(OBJSIGN_PUB)
+
+$(OBJSIGN_PUB): $(OBJSIGN_SEED)
+
+$(OBJSIGN_C): $(OBJSIGN_SEED) tools/gen_key_c.py
+	@mkdir -p $(@D)
+	@$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/gen_key_c.py $< $@ keystore_provisioned_seed \
+		"the key store's build-provisioned object-signing seed"
+
+USER_PROGS += key-store fs-service
+USER_key-store_SRCS := user/keystore/keystore.c user/keystore/ks_proto.c \
+	lib/crypto/ed25519.c lib/crypto/sha512.c $(OBJSIGN_C)
+USER_fs-service_SRCS := user/fs/fs.c user/fs/fs_proto.c
+USER_PROGS += obj_intruder
+USER_obj_intruder_SRCS := user/tests/obj_intruder.c lib/crypto/blake3.c
+
+UNIT_TESTS += services
+UNIT_services_SRCS := tests/unit/services_test.c user/keystore/ks_proto.c \
+	user/fs/fs_proto.c lib/crypto/ed25519.c lib/crypto/sha512.c
+
 # The compositor (docs/compositor.md): the program, its test client,
 # fb-demo, and the host tests of its portable protocol and state machine.
 COMPOSITOR_SRCS := user/compositor/proto.c user/compositor/core.c
@@ -172,3 +204,4 @@ UNIT_libsys_SRCS := tests/unit/libsys_test.c lib/libsys/syscalls.c \
 	lib/libsys/print.c lib/libsys/recv.c lib/libsys/error.c lib/klib/fmt.c
 UNIT_libsys_CFLAGS := -Itests/unit/libsys_fake \
 	-include tests/unit/libsys_fake/rename.h
+

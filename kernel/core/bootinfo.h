@@ -15,7 +15,7 @@
 #define BOOT_MAX_MODULES	16
 #define BOOT_MAX_RESERVED	32
 #define BOOT_CMDLINE_MAX	256
-#define BOOT_NAME_MAX		64
+#define BOOT_NAME_MAX		192
 
 /** Kinds of physical memory, as reported by firmware. */
 enum boot_mem_type {

@@ -128,6 +128,19 @@ int proc_map_shared(process_id_t pid, uint64_t phys, uint64_t pages,
 void proc_unmap_shared(process_id_t pid, uint64_t vaddr, uint64_t pages);
 
 /**
+ * Copy len bytes between buf and physical memory [phys, phys + len), which
+ * must lie inside one DMA area (AllocDma) process pid holds now: to_dma
+ * writes the area, else reads it (buf NULL: only check the range is
+ * there).  The copy runs under pid's region lock,
+ * so the area cannot be freed under it.  Returns 0; -EPERM when no DMA
+ * area of pid covers the range; -ENOENT when pid is gone; -EINVAL for bad
+ * arguments.  Any task context, no lock held.  For kernel clients of
+ * user-space drivers (the disk store's shared page, docs/storage.md).
+ */
+int proc_dma_copy(process_id_t pid, uint64_t phys, void *buf, size_t len,
+		  bool to_dma);
+
+/**
  * TaskProcess (40): the ProcessId of the process running task, which
  * must be a child of the current task; the caller's own for task 0.
  * -EPERM for any other task, -ENOENT when the child has exited.
