@@ -116,6 +116,19 @@ UNIT_TESTS += services
 UNIT_services_SRCS := tests/unit/services_test.c user/keystore/ks_proto.c \
 	user/fs/fs_proto.c lib/crypto/ed25519.c lib/crypto/sha512.c
 
+# The compositor (docs/compositor.md): the program, its test client,
+# fb-demo, and the host tests of its portable protocol and state machine.
+COMPOSITOR_SRCS := user/compositor/proto.c user/compositor/core.c
+USER_PROGS += compositor comp_client fb-demo
+USER_compositor_SRCS := user/compositor/compositor.c $(COMPOSITOR_SRCS)
+USER_comp_client_SRCS := user/tests/comp_client.c user/compositor/proto.c
+USER_fb-demo_SRCS := user/tests/fb_demo.c
+UNIT_TESTS += scanout_proto compositor_core
+UNIT_scanout_proto_SRCS := tests/unit/scanout_proto_test.c \
+	user/compositor/proto.c
+UNIT_compositor_core_SRCS := tests/unit/compositor_core_test.c \
+	$(COMPOSITOR_SRCS)
+
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template
 UDIR_$(1) := $(BUILD)/$(1)/user

@@ -869,6 +869,26 @@ int proc_vma_remove(struct process *p, uint64_t base, uint32_t kinds,
 	return err;
 }
 
+int proc_vma_find_kind(struct process *p, uint32_t kind, struct vma *out)
+{
+	struct spinlock *al = &aspace_locks[pid_slot(p->id)];
+	unsigned long irq = spin_lock_irqsave(al);
+	int err = -ENOENT;
+
+	for (uint32_t i = 0; p->vmas && i < vma_count(p->vmas); i++) {
+		const struct vma *r = vma_at(p->vmas, i);
+
+		if (r->kind == kind) {
+			if (out)
+				*out = *r;
+			err = 0;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(al, irq);
+	return err;
+}
+
 int proc_map_shared(process_id_t pid, uint64_t phys, uint64_t pages,
 		    bool writable, uint32_t kind, uint64_t tag, uint64_t *vaddr)
 {

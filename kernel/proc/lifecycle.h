@@ -103,6 +103,12 @@ int proc_vma_remove(struct process *p, uint64_t base, uint32_t kinds,
 		    struct vma *out);
 
 /**
+ * The lowest region of p of kind kind into *out (may be NULL).  Returns 0,
+ * or -ENOENT when p has none (or its set is gone).
+ */
+int proc_vma_find_kind(struct process *p, uint32_t kind, struct vma *out);
+
+/**
  * Map [phys, phys + pages * 4 KiB) - frames the process does not own -
  * into the caller's address space as a region of kind (VMA_KIND_CHANNEL,
  * VMA_KIND_AUDIT) tagged tag, user-readable, writable when writable.

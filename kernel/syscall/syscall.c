@@ -40,6 +40,7 @@
 #include "kernel/sched/glue.h"
 #include "kernel/sched/sched.h"
 #include "kernel/syscall/sys_dev.h"
+#include "kernel/syscall/sys_fb.h"
 #include "kernel/syscall/sys_obj.h"
 #include "lib/klib/string.h"
 
@@ -700,6 +701,7 @@ static const syscall_fn handlers[SYSCALL_COUNT] = {
 	[SYS_DEVICE_INFO] = sys_device_info,
 	[SYS_PORT_IO] = sys_port_io,
 	[SYS_CONSOLE_READ] = sys_console_read,
+	[SYS_MAP_FRAMEBUFFER] = sys_map_framebuffer,
 };
 
 /* A refusal by the gates: audited, then -EPERM. */
