@@ -110,6 +110,8 @@ USER_key-store_SRCS := user/keystore/keystore.c user/keystore/ks_proto.c \
 USER_fs-service_SRCS := user/fs/fs.c user/fs/fs_proto.c
 USER_PROGS += obj_intruder put_stream
 USER_put_stream_SRCS := user/tests/put_stream.c
+USER_PROGS += bench_obj
+USER_bench_obj_SRCS := user/tests/bench_obj.c
 USER_obj_intruder_SRCS := user/tests/obj_intruder.c lib/crypto/blake3.c
 
 UNIT_TESTS += services

@@ -11,6 +11,7 @@
 #include "kernel/arch/arch.h"
 #include "kernel/dev/console_in.h"
 #include "kernel/dev/irq.h"
+#include "kernel/core/log.h"
 #include "kernel/dev/pci.h"
 #include "kernel/mm/buddy.h"
 #include "kernel/mm/frame.h"
@@ -204,6 +205,20 @@ int64_t sys_port_io(const uint64_t a[6])
 	return write ? 0 : (int64_t)value;
 }
 
+/*
+ * The first time any process waits for console input - an interactive
+ * program (the shell) at its prompt - log when: the "boot to prompt"
+ * mark make bench reads (cycles are instructions under -icount).
+ */
+static void console_first_wait(const struct process *p)
+{
+	static int logged;
+
+	if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
+		kprintf("boot: %s waits for console input at cycle %lu\n",
+			p->name, (unsigned long)arch_cycles());
+}
+
 int64_t sys_console_read(const uint64_t a[6])
 {
 	struct process *p = proc_current();
@@ -232,6 +247,7 @@ int64_t sys_console_read(const uint64_t a[6])
 		}
 		if (!(flags & CONSOLE_READ_WAIT))
 			return 0;
+		console_first_wait(p);
 		err = console_in_wait(switch_away, NULL);
 		if (err)
 			return err;

@@ -34,8 +34,10 @@ def make_iso(kernel, cmdline, out, modules=()):
                     cmdline, *modules], check=True)
 
 
-def run(args, patterns, timeout=180):
-    """Start QEMU with args; return (wall seconds to each pattern, matches)."""
+def run(args, patterns, timeout=180, wait_exit=True):
+    """Start QEMU with args; return (wall seconds to each pattern, matches).
+    With wait_exit, the guest must then power off by itself; else QEMU is
+    stopped after the last pattern."""
     start = time.monotonic()
     child = pexpect.spawn("qemu-system-x86_64", args, encoding="utf-8",
                           codec_errors="replace", timeout=timeout)
@@ -45,7 +47,8 @@ def run(args, patterns, timeout=180):
             child.expect(p)
             walls.append(time.monotonic() - start)
             matches.append(child.match)
-        child.expect(pexpect.EOF)
+        if wait_exit:
+            child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
     return walls, matches
@@ -89,21 +92,22 @@ def linux_boot(files, icount, mem="128M", smp=1, timeout=180):
     return walls, [int(x[1]) for x in m]
 
 
-def boots_in(args_for_mem, pattern, mem_mib):
+def boots_in(args_for_mem, pattern, mem_mib, wait_exit=True):
     try:
-        run(args_for_mem(f"{mem_mib}M"), [pattern], timeout=60)
+        run(args_for_mem(f"{mem_mib}M"), [pattern], timeout=60,
+            wait_exit=wait_exit)
         return True
     except (pexpect.TIMEOUT, pexpect.EOF):
         return False
 
 
-def min_memory(args_for_mem, pattern, lo, hi):
+def min_memory(args_for_mem, pattern, lo, hi, wait_exit=True):
     """Smallest MiB in [lo, hi] that reaches pattern (bisection)."""
-    if not boots_in(args_for_mem, pattern, hi):
+    if not boots_in(args_for_mem, pattern, hi, wait_exit):
         return None
     while lo < hi:
         mid = (lo + hi) // 2
-        if boots_in(args_for_mem, pattern, mid):
+        if boots_in(args_for_mem, pattern, mid, wait_exit):
             hi = mid
         else:
             lo = mid + 1
@@ -287,6 +291,101 @@ def ipc_section(kernel, user, tmp, runs, l_icount, l_tcg_runs, files):
           "a cycle is an instruction:\n  bytes per instruction)")
 
 
+SERVICES = ("key-store", "fs-service", "virtio-blk", "compositor", "shell")
+PROMPT_AT = r"boot: shell waits for console input at cycle (\d+)\s"
+OBJ_LINE = r"bench_obj: puts=(\d+) put_cycles=(\d+) gets=(\d+) get_cycles=(\d+)\s"
+
+
+def formatted_disk(build, tmp, name, blocks):
+    img = os.path.join(tmp, name)
+    if os.path.exists(img):
+        os.remove(img)
+    subprocess.run([os.path.join(build, "host", "bin", "cambios-objtool"), img,
+                    "format", "--blocks", str(blocks)], check=True,
+                   capture_output=True)
+    return ["-drive", f"file={img},if=none,id=d0,format=raw",
+            "-device", "virtio-blk-pci,drive=d0"]
+
+
+def services_section(build, kernel, user, tmp, runs, l_icount, l_wall):
+    """Boot to the shell prompt with the whole service chain and a disk,
+    beside Linux's boot to /init; the memory it needs; arcobj put/get
+    latency through the chain, on the disk store and the RAM store."""
+    iso = os.path.join(tmp, "services.iso")
+    make_iso(kernel, "", iso, [os.path.join(user, f"{p}.elf")
+                               for p in SERVICES])
+
+    def boot(icount, mem="128M"):
+        a = ["-cdrom", iso, "-m", mem, *COMMON,
+             *formatted_disk(build, tmp, "prompt.img", 1024)]
+        if icount:
+            a += ICOUNT
+        walls, m = run(a, [PROMPT_AT], timeout=120, wait_exit=False)
+        return walls[0], int(m[0][1])
+
+    instr = boot(True)[1]
+    walls = [boot(False)[0] for _ in range(runs)]
+    wall = statistics.median(walls)
+    print("\nBoot to the shell prompt: key-store, fs-service, virtio-blk "
+          "(with a disk),\ncompositor, shell")
+    print(f"  CambiOS-C power-on to prompt:            {instr:>14,d} instr")
+    print(f"  CambiOS-C power-on to prompt, wall (TCG):{wall * 1000:>11.1f} ms")
+    if l_icount:
+        lw = statistics.median(w[0] for w in l_wall)
+        print(f"  ratio CambiOS-C prompt / Linux /init:    "
+              f"{ratio(instr, l_icount[0])} (instructions), "
+              f"{ratio(wall, lw)} (wall)")
+    mem = min_memory(lambda m: ["-cdrom", iso, "-m", m, *COMMON,
+                                *formatted_disk(build, tmp, "mem.img", 256)],
+                     PROMPT_AT, 2, 64, wait_exit=False)
+    print(f"  memory needed to reach the prompt: {mem} MiB "
+          f"(Linux to /init: see \"Memory needed to boot\")")
+
+    obj_iso = os.path.join(tmp, "obj.iso")
+    make_iso(kernel, "", obj_iso, [os.path.join(user, f"{p}.elf") for p in
+                                   ("key-store", "fs-service", "virtio-blk",
+                                    "bench_obj")])
+    print("\narcobj latency through the chain (shell-less client -> "
+          "fs-service -> key-store,\nkernel store -> virtio-blk driver), "
+          "per operation, 16 puts then 16 gets")
+    res = {}
+    # Under -icount a disk run takes minutes of wall time (the guest's
+    # clock jumps while QEMU does the I/O), so the disk store is measured
+    # under TCG only; the RAM store, the CPU cost, under both.
+    for disk, icount in ((False, True), (False, False), (True, False)):
+        a = ["-cdrom", obj_iso, "-m", "128M", *COMMON]
+        if disk:
+            a += formatted_disk(build, tmp, "obj.img", 1024)
+        if icount:
+            a += ICOUNT
+        try:
+            _, m = run(a, [OBJ_LINE], timeout=180, wait_exit=False)
+            g = [int(x) for x in m[0].groups()]
+            res[(disk, icount)] = (g[1] / g[0], g[3] / g[2])
+        except (pexpect.TIMEOUT, pexpect.EOF) as e:
+            print(f"  bench_obj ({'disk' if disk else 'RAM'}, "
+                  f"{'icount' if icount else 'TCG'}) failed: "
+                  f"{type(e).__name__}")
+            res[(disk, icount)] = None
+    ram_i, ram, dsk = res[(False, True)], res[(False, False)], \
+        res[(True, False)]
+    if ram_i:
+        print(f"  RAM store, -icount: put {ram_i[0]:>11,.0f} instr   get "
+              f"{ram_i[1]:>11,.0f} instr")
+    if ram and dsk:
+        print(f"  TCG, TSC cycles:    put RAM {ram[0]:>11,.0f}  disk "
+              f"{dsk[0]:>11,.0f}  disk/RAM {ratio(dsk[0], ram[0])}")
+        print(f"                      get RAM {ram[1]:>11,.0f}  disk "
+              f"{dsk[1]:>11,.0f}  disk/RAM {ratio(dsk[1], ram[1])}")
+    if ram_i and l_icount:
+        print(f"  ratio put (RAM, instr) / Linux pipe round trip: "
+              f"{ratio(ram_i[0], l_icount[3])}")
+    print("  (The RAM-store figures are the CPU cost of the chain: an "
+          "Ed25519 signature and\n  verification per put, a verification "
+          "per get.  Disk figures add the\n  virtio-blk writes and a flush "
+          "per put, two block reads per get.)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -394,6 +493,8 @@ def main():
 
         ipc_section(kernel, user, tmp, args.runs, l_icount, l_tcg_runs,
                     files)
+        services_section(build, kernel, user, tmp, args.runs, l_icount,
+                         l_wall)
 
     crypto = os.path.join(build, "host", "bin", "crypto_bench")
     if os.path.exists(crypto):
