@@ -15,6 +15,7 @@
 #include "kernel/core/lockrank.h"
 #include "kernel/core/spinlock.h"
 #include "kernel/ipc/ipc_internal.h"
+#include "kernel/sched/sched.h"
 #include "kernel/sched/task.h"
 #include "kernel/sched/waitq.h"
 #include "lib/klib/string.h"
@@ -63,7 +64,9 @@ void ipc_init(void)
 
 		memset(e, 0, sizeof(*e));
 		spin_init(&e->lock, "ipc_endpoint", LOCK_RANK_IPC);
-		waitq_init(&e->receivers, "ipc_receivers");
+		/* One lock for the queue and its receivers: a send queues a
+		 * message and takes the receiver to wake in one go. */
+		waitq_init_guarded(&e->receivers, "ipc_receivers", &e->lock);
 		e->next_seq = 1;
 	}
 }
@@ -155,6 +158,7 @@ static int deliver(unsigned ep, const struct stamp *st,
 	ipc_sink_fn sink;
 	void *sink_ctx;
 	uint32_t seq;
+	task_id_t waiter;
 
 	if (ep >= IPC_MAX_ENDPOINTS || len > IPC_MSG_SIZE ||
 	    (len && !src->fill && !src->data))
@@ -194,19 +198,22 @@ static int deliver(unsigned ep, const struct stamp *st,
 	e->stats.depth = e->count;
 	if (e->count > e->stats.peak)
 		e->stats.peak = e->count;
-
+	/*
+	 * The receivers' queue shares the endpoint lock: the longest waiter
+	 * comes off it in the critical section that queued the message, so
+	 * a receiver either saw the message before it joined or is taken
+	 * here (docs/ipc.md, "Sleeping").
+	 */
+	waiter = waitq_pop_locked(&e->receivers);
 	spin_unlock_irqrestore(&e->lock, flags);
 	/* From the stamp: a receiver may already have emptied the ring slot. */
 	audit_emit(AUDIT_IPC_SEND, st->pid, ep, len, st->from, seq, 0);
 	/*
-	 * The condition (a queued message) is true and the lock is dropped:
-	 * wake the longest waiter, on whatever CPU it sleeps (the original
-	 * woke only receivers on the sender's CPU).  The fence pairs with
-	 * the receiver's after it joins the queue: either it sees our
-	 * message or we see it waiting.
+	 * Wake it with the lock dropped, on whatever CPU it sleeps (the
+	 * original woke only receivers on the sender's CPU).  One killed
+	 * since it queued is passed over for the next.
 	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (waitq_has_waiters(&e->receivers))
+	if (waiter != TASK_ID_NONE && !sched_wake_id(waiter).woken)
 		(void)waitq_wake_one(&e->receivers);
 	return 0;
 }
@@ -388,7 +395,7 @@ bool ipc_wait_finish(unsigned ep, bool done)
 	 * wake-up on while messages remain, or they could sit in the queue
 	 * beside a sleeping receiver (docs/ipc.md, "Lost wake-ups").
 	 */
-	if (done && woken && ipc_pending(ep))
+	if (done && woken && __atomic_load_n(&e->count, __ATOMIC_RELAXED))
 		(void)waitq_wake_one(&e->receivers);
 	return woken;
 }
@@ -424,13 +431,12 @@ int ipc_recv_wait_into(unsigned ep, uint64_t receiver, uint32_t epoch,
 		if (err == 0) {
 			/*
 			 * Look after queuing: a send or reset from now on
-			 * wakes us.  A peek without the lock is enough to
-			 * decide to sleep: the fence orders our joining the
-			 * wait queue before the loads, and a sender's count
-			 * update before its wake (docs/ipc.md, "Sleeping on
-			 * a lock-free look").
+			 * takes us off the queue and wakes us.  A peek
+			 * without the lock is enough to decide to sleep: we
+			 * joined under the endpoint lock, so every send that
+			 * did not find us there is visible to the loads
+			 * (docs/ipc.md, "Sleeping").
 			 */
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			err = peek_ready(ep, epoch)
 				  ? recv_common(ep, receiver, &epoch, take, tctx)
 				  : -EWOULDBLOCK;
