@@ -189,8 +189,6 @@ static void stage(struct audit_cpu *c, enum audit_kind kind, uint8_t flags,
 void audit_emit(enum audit_kind kind, uint64_t subject, uint64_t object,
 		uint64_t arg0, uint64_t arg1, uint64_t arg2, uint64_t arg3)
 {
-	const uint64_t arg[4] = {arg0, arg1, arg2, arg3};
-
 	/* AUDIT_DROPPED comes only from the drain: consumers can trust it. */
 	if ((unsigned)kind >= AUDIT_KIND_COUNT || kind == AUDIT_DROPPED) {
 		__atomic_fetch_add(&invalid_kinds, 1, __ATOMIC_RELAXED);
@@ -221,21 +219,30 @@ void audit_emit(enum audit_kind kind, uint64_t subject, uint64_t object,
 		arch_irq_restore(irq);
 		return;
 	}
+
+	uint8_t flags = 0;
+
+	/*
+	 * Sampling before anything else: an IPC event sampled out (99 in
+	 * 100) costs a counter and no record.  busy is not needed for it:
+	 * only this CPU, interrupts off, touches the counters.
+	 */
+	if (kind == AUDIT_IPC_SEND || kind == AUDIT_IPC_RECV) {
+		bool send = kind == AUDIT_IPC_SEND;
+
+		if (!sample_keep(send ? &c->send_seen : &c->recv_seen,
+				 send ? &c->send_kept : &c->recv_kept)) {
+			arch_irq_restore(irq);
+			return;
+		}
+		flags = AUDIT_FLAG_SAMPLED;
+	}
 	__atomic_store_n(&c->busy, 1, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 
-	uint8_t flags = 0;
-	bool keep = true;
+	const uint64_t arg[4] = {arg0, arg1, arg2, arg3};
 
-	if (kind == AUDIT_IPC_SEND) {
-		keep = sample_keep(&c->send_seen, &c->send_kept);
-		flags = AUDIT_FLAG_SAMPLED;
-	} else if (kind == AUDIT_IPC_RECV) {
-		keep = sample_keep(&c->recv_seen, &c->recv_kept);
-		flags = AUDIT_FLAG_SAMPLED;
-	}
-	if (keep)
-		stage(c, kind, flags, subject, object, arg);
+	stage(c, kind, flags, subject, object, arg);
 
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&c->busy, 0, __ATOMIC_RELAXED);

@@ -32,6 +32,14 @@ _Static_assert(sizeof(struct ipc_msg) == 312,
 	       "message: 24 bytes of metadata, Principal, 256-byte payload");
 _Static_assert(sizeof(((struct ipc_recv_hdr *)0)->sender) == PRINCIPAL_SIZE,
 	       "recv header Principal");
+/* ipc_recv_image: Principal, from and payload as syscalls.md 7.1 has them. */
+_Static_assert(offsetof(struct ipc_msg, from) ==
+		       offsetof(struct ipc_msg, sender) + PRINCIPAL_SIZE &&
+		   offsetof(struct ipc_msg, payload) ==
+		       offsetof(struct ipc_msg, sender) + IPC_RECV_HDR_SIZE,
+	       "message header in the RecvMsg layout");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "ipc_recv_image: from is stored little-endian");
 
 /* The endpoints; locks and wait queues are set up by ipc_init. */
 static struct ipc_ep endpoints[IPC_MAX_ENDPOINTS];
@@ -104,10 +112,11 @@ static void fill_header(struct ipc_msg *m, unsigned ep, uint32_t seq,
 	m->to = ep;
 	m->len = (uint16_t)len;
 	m->flags = st->flags;
+	/* Fixed-size builtins: inline moves, not calls. */
 	if (st->principal)
-		memcpy(m->sender, st->principal, PRINCIPAL_SIZE);
+		__builtin_memcpy(m->sender, st->principal, PRINCIPAL_SIZE);
 	else
-		memset(m->sender, 0, PRINCIPAL_SIZE);
+		__builtin_memset(m->sender, 0, PRINCIPAL_SIZE);
 	/*
 	 * Bytes past len are not cleared: every reader copies len bytes only
 	 * (copy_msg, ipc_format_recv, ipc_copy_payload), so an earlier

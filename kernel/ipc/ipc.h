@@ -51,15 +51,30 @@ struct ipc_msg {
 	uint64_t sender_pid; /**< ProcessId of the sender; IPC_PID_KERNEL
 				  for kernel messages */
 	uint32_t seq;	     /**< per-endpoint sequence number, from 1 */
-	uint32_t from;	     /**< endpoint a reply goes to (the from rule) */
 	uint32_t to;	     /**< endpoint it was sent to */
 	uint16_t len;	     /**< payload bytes, 0 .. IPC_MSG_SIZE */
 	uint16_t flags;	     /**< IPC_MSG_* */
+	/*
+	 * sender, from and payload follow each other as a RecvMsg returns
+	 * them (syscalls.md 7.1, on a little-endian CPU): a receive copies
+	 * header and payload out in one go (ipc_recv_image).
+	 */
 	uint8_t sender[PRINCIPAL_SIZE]; /**< sender's Principal; all zero =
 					     anonymous (kernel, unbound) */
+	uint32_t from;	     /**< endpoint a reply goes to (the from rule) */
 	uint8_t payload[IPC_MSG_SIZE];	/**< len bytes valid; the rest is
 					     unspecified: read len bytes */
 };
+
+/**
+ * The first IPC_RECV_HDR_SIZE + len bytes at the result are msg as
+ * RecvMsg returns it: Principal, from (u32 little-endian), payload
+ * (endpoint.c asserts the layout and the byte order).
+ */
+static inline const void *ipc_recv_image(const struct ipc_msg *msg)
+{
+	return msg->sender;
+}
 
 /**
  * Who sends, as the kernel knows it: the syscall layer fills this from

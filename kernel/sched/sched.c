@@ -12,7 +12,7 @@
  * Registered run queues, indexed by CPU.  Each entry is written once, by
  * sched_rq_init (release), and read without a lock (acquire).
  */
-static struct runqueue *rq_table[MAX_CPUS];
+struct runqueue *sched_rq_table[MAX_CPUS];
 /* One past the highest CPU with a run queue; only grows (atomic). */
 static unsigned rq_limit;
 /* Sends a reschedule IPI; set at boot. */
@@ -23,7 +23,7 @@ static const struct task_block_reason no_reason = {TASK_BLOCK_NONE, 0};
 void sched_init(void)
 {
 	for (unsigned i = 0; i < MAX_CPUS; i++)
-		rq_table[i] = NULL;
+		sched_rq_table[i] = NULL;
 	rq_limit = 0;
 	poke_hook = NULL;
 }
@@ -33,30 +33,11 @@ void sched_set_poke_hook(void (*hook)(unsigned cpu))
 	poke_hook = hook;
 }
 
-struct runqueue *sched_rq(unsigned cpu)
-{
-	if (cpu >= MAX_CPUS)
-		return NULL;
-	return LOAD_ACQ(&rq_table[cpu]);
-}
-
-struct runqueue *sched_this_rq(void)
-{
-	return sched_rq(arch_cpu_id());
-}
-
-struct task *sched_current(void)
-{
-	struct runqueue *rq = sched_this_rq();
-
-	return rq ? rq->current : NULL;
-}
-
 int sched_rq_init(struct runqueue *rq, unsigned cpu, struct task *idle)
 {
 	if (cpu >= MAX_CPUS || !rq || !idle)
 		return -EINVAL;
-	if (LOAD_ACQ(&rq_table[cpu]))
+	if (LOAD_ACQ(&sched_rq_table[cpu]))
 		return -EBUSY;
 	if (idle->state != TASK_SUSPENDED || idle->home_cpu != TASK_CPU_NONE)
 		return -EINVAL;
@@ -90,7 +71,7 @@ int sched_rq_init(struct runqueue *rq, unsigned cpu, struct task *idle)
 	       !__atomic_compare_exchange_n(&rq_limit, &limit, cpu + 1, false,
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
-	STORE_REL(&rq_table[cpu], rq);
+	STORE_REL(&sched_rq_table[cpu], rq);
 	return 0;
 }
 

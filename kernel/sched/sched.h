@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/arch/arch.h"
 #include "kernel/core/config.h"
 #include "kernel/core/spinlock.h"
 #include "kernel/sched/task.h"
@@ -111,17 +112,37 @@ void sched_set_poke_hook(void (*hook)(unsigned cpu));
 __must_check int sched_rq_init(struct runqueue *rq, unsigned cpu,
 			       struct task *idle);
 
+/**
+ * Registered run queues by CPU: written once each by sched_rq_init
+ * (release), read through sched_rq (acquire).  Exposed only so that the
+ * lookups below inline: every syscall asks for its caller several times.
+ */
+extern struct runqueue *sched_rq_table[MAX_CPUS];
+
 /** The run queue of cpu, NULL when none is registered. No lock. */
-struct runqueue *sched_rq(unsigned cpu);
+static inline struct runqueue *sched_rq(unsigned cpu)
+{
+	if (cpu >= MAX_CPUS)
+		return NULL;
+	return __atomic_load_n(&sched_rq_table[cpu], __ATOMIC_ACQUIRE);
+}
 
 /** The run queue of the executing CPU (sched_rq(arch_cpu_id())). */
-struct runqueue *sched_this_rq(void);
+static inline struct runqueue *sched_this_rq(void)
+{
+	return sched_rq(arch_cpu_id());
+}
 
 /**
  * The task running on this CPU.  Without a lock: only this CPU changes
  * its `current`, and a task asking gets itself.  NULL before sched_rq_init.
  */
-struct task *sched_current(void);
+static inline struct task *sched_current(void)
+{
+	struct runqueue *rq = sched_this_rq();
+
+	return rq ? rq->current : NULL;
+}
 
 /**
  * Append t at the tail of its band on rq.  Building block: t must be

@@ -359,7 +359,7 @@ static int64_t sys_write(const uint64_t a[6])
 		return cap_verdict_errno(v);
 	who.pid = pid;
 	who.reply_ep = si.reply_ep;
-	memcpy(who.principal, si.principal, PRINCIPAL_SIZE);
+	__builtin_memcpy(who.principal, si.principal, PRINCIPAL_SIZE);
 	/*
 	 * The reply rule before the message becomes visible: a receiver on
 	 * another CPU may answer at once, and must already hold SEND on our
@@ -411,16 +411,10 @@ static int take_to_user(void *ctx, const struct ipc_msg *m)
 
 	if (n > d->len - hdr)
 		n = d->len - hdr;
-	if (d->header) {
-		_Alignas(8) uint8_t h[IPC_RECV_HDR_SIZE];
-		size_t w;
-
-		/* The 36-byte header in the syscalls.md 7.1 layout. */
-		if (ipc_format_recv(m, h, IPC_RECV_HDR_SIZE, &w) ||
-		    copy_to_user(d->root, d->addr, h, IPC_RECV_HDR_SIZE))
-			return -EINVAL;
-	}
-	if (n && copy_to_user(d->root, d->addr + hdr, m->payload, n))
+	/* The header in the syscalls.md 7.1 layout sits right before the
+	 * payload in the queue slot: one copy for both. */
+	if (copy_to_user(d->root, d->addr,
+			 d->header ? ipc_recv_image(m) : m->payload, hdr + n))
 		return -EINVAL;
 	d->written = hdr + n;
 	return 0;
