@@ -100,11 +100,6 @@ static void resched_cpu(struct runqueue *rq)
 		poke(rq->cpu);
 }
 
-bool sched_need_resched(struct runqueue *rq)
-{
-	return LOAD_ACQ(&rq->need_resched);
-}
-
 /*
  * Change t's state.  Besides the spec's transitions (task_state_legal),
  * the current task of rq may go back to RUNNING from BLOCKED or SUSPENDED
@@ -140,7 +135,7 @@ void sched_enqueue(struct runqueue *rq, struct task *t)
 {
 	unsigned band = task_prio_band(t->priority);
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_enqueue: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_enqueue: rq not locked");
 	SCHED_ASSERT(t->state == TASK_READY && !t->on_queue && !t->idle &&
 			 t->home_cpu == rq->cpu,
 		     "sched_enqueue: task not enqueueable here");
@@ -154,7 +149,7 @@ void sched_dequeue(struct runqueue *rq, struct task *t)
 {
 	unsigned band = task_prio_band(t->priority);
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_dequeue: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_dequeue: rq not locked");
 	SCHED_ASSERT(t->on_queue && t->home_cpu == rq->cpu,
 		     "sched_dequeue: task not queued here");
 	task_list_remove(&rq->bands[band], &t->rq_link);
@@ -168,7 +163,7 @@ struct task *sched_pick_next(struct runqueue *rq)
 {
 	int band = top_band(rq);
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_pick_next: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_pick_next: rq not locked");
 	if (band < 0)
 		return rq->idle;
 	return task_of_rq_link(rq->bands[band].head);
@@ -202,7 +197,7 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq)
 	struct sched_switch sw;
 	struct task *prev = rq->current, *next;
 
-	SCHED_ASSERT(spin_held(&rq->lock),
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
 		     "sched_switch_prepare: rq not locked");
 	SCHED_ASSERT(rq->cpu == arch_cpu_id(),
 		     "sched_switch_prepare: not this CPU's run queue");
@@ -231,25 +226,37 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq)
 	return sw;
 }
 
-struct task *sched_switch_finish(struct runqueue *rq)
+struct task *sched_switch_finish_locked(struct runqueue *rq)
 {
-	struct task *prev = rq->switch_prev, *zombie = NULL;
+	struct task *prev = rq->switch_prev;
 
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
+		     "sched_switch_finish_locked: rq not locked");
 	SCHED_ASSERT(rq->cpu == arch_cpu_id(),
 		     "sched_switch_finish: not this CPU's run queue");
 	if (!prev)
 		return NULL;
-
 	/*
 	 * Under the lock, so that exactly one of sched_terminate (which reads
 	 * on_cpu) and this function hands a dead task over for clean-up.
 	 */
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
-
 	rq->switch_prev = NULL;
 	STORE_REL(&prev->on_cpu, false);
-	if (prev->state == TASK_TERMINATED)
-		zombie = prev;
+	return prev->state == TASK_TERMINATED ? prev : NULL;
+}
+
+struct task *sched_switch_finish(struct runqueue *rq)
+{
+	struct task *zombie;
+
+	SCHED_ASSERT(rq->cpu == arch_cpu_id(),
+		     "sched_switch_finish: not this CPU's run queue");
+	if (!rq->switch_prev)
+		return NULL;
+
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+
+	zombie = sched_switch_finish_locked(rq);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	return zombie;
 }
@@ -260,7 +267,7 @@ bool sched_tick(struct runqueue *rq)
 	int top;
 	bool resched;
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_tick: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_tick: rq not locked");
 	cur = rq->current;
 	top = top_band(rq);
 	resched = LOAD_ACQ(&rq->need_resched);
@@ -293,7 +300,7 @@ uint32_t sched_runnable(struct runqueue *rq)
 {
 	const struct task *cur = rq->current;
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_runnable: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_runnable: rq not locked");
 	return rq->nr_ready +
 	       (cur != rq->idle && cur->state == TASK_RUNNING ? 1u : 0u);
 }
@@ -396,7 +403,7 @@ int sched_block_current(struct runqueue *rq, struct task_block_reason reason)
 {
 	struct task *cur = rq->current;
 
-	SCHED_ASSERT(spin_held(&rq->lock),
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
 		     "sched_block_current: rq not locked");
 	SCHED_ASSERT(rq->cpu == arch_cpu_id(),
 		     "sched_block_current: not this CPU's run queue");
@@ -453,7 +460,7 @@ struct sched_wake_ret sched_wake_locked(struct runqueue *rq, struct task *t)
 	struct sched_wake_ret ret;
 	bool poke_due;
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_wake_locked: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_wake_locked: rq not locked");
 	SCHED_ASSERT(t->home_cpu == rq->cpu,
 		     "sched_wake_locked: task not homed on this run queue");
 	ret = wake_locked(rq, t, &poke_due);
@@ -934,7 +941,7 @@ bool sched_check_invariants(struct runqueue *rq, const char **why)
 	const char *bad;
 	uint32_t ready = 0;
 
-	SCHED_ASSERT(spin_held(&rq->lock),
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
 		     "sched_check_invariants: rq not locked");
 	bad = check_idle_current(rq);
 	if (!bad)

@@ -189,6 +189,13 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq);
 struct task *sched_switch_finish(struct runqueue *rq);
 
 /**
+ * sched_switch_finish for a switch made with rq's lock held throughout:
+ * the lock taken for sched_switch_prepare is still held, by this CPU, on
+ * the new task's stack (the caller drops it after).  Same result.
+ */
+struct task *sched_switch_finish_locked(struct runqueue *rq);
+
+/**
  * Account one timer tick to rq's current task: runtime + 1, slice - 1.
  * Returns true (and sets need_resched) when a switch is due: a READY task
  * has a higher band than current; or the slice is used up and a READY task
@@ -200,7 +207,10 @@ struct task *sched_switch_finish(struct runqueue *rq);
 bool sched_tick(struct runqueue *rq);
 
 /** True when rq's CPU should reschedule.  No lock (atomic read). */
-bool sched_need_resched(struct runqueue *rq);
+static inline bool sched_need_resched(struct runqueue *rq)
+{
+	return __atomic_load_n(&rq->need_resched, __ATOMIC_ACQUIRE);
+}
 
 /**
  * READY plus RUNNING tasks of rq, idle excluded (the load-balancing

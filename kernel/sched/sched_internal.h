@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kernel/core/panic.h"
+#include "kernel/core/spinlock.h"
 #include "kernel/sched/task.h"
 
 /**
@@ -21,6 +22,16 @@
 		if (!(cond))                                                   \
 			panic("%s [%s]", (msg), #cond);                        \
 	} while (0)
+
+/*
+ * spin_held, inline, for the assertions on the switch and wake paths:
+ * some CPU holds l.
+ */
+static inline bool sched_lock_held(const struct spinlock *l)
+{
+	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+}
 
 /* __atomic shorthands for the fields struct task marks "(atomic)". */
 #define LOAD_ACQ(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
