@@ -158,9 +158,13 @@ static int deliver_to_sink(unsigned ep, uint32_t seq, const struct stamp *st,
 	return fn(ctx, &m);
 }
 
-/* Queue (or sink) one message; the common part of both sends. */
+/*
+ * Queue (or sink) one message; the common part of every send.  A receiver
+ * taken off the queue is woken, or with taken its id is left there for
+ * the caller to wake (TASK_ID_NONE: none waited).
+ */
 static int deliver(unsigned ep, const struct stamp *st,
-		   const struct payload_src *src, size_t len)
+		   const struct payload_src *src, size_t len, task_id_t *taken)
 {
 	struct ipc_ep *e;
 	struct ipc_msg *m;
@@ -176,6 +180,8 @@ static int deliver(unsigned ep, const struct stamp *st,
 
 	unsigned long flags = spin_lock_irqsave(&e->lock);
 
+	if (taken)
+		*taken = TASK_ID_NONE;
 	seq = e->next_seq;
 	sink = e->sink;
 	if (sink) {
@@ -222,7 +228,9 @@ static int deliver(unsigned ep, const struct stamp *st,
 	 * original woke only receivers on the sender's CPU).  One killed
 	 * since it queued is passed over for the next.
 	 */
-	if (waiter != TASK_ID_NONE && !sched_wake_id(waiter).woken)
+	if (taken)
+		*taken = waiter;
+	else if (waiter != TASK_ID_NONE && !sched_wake_id(waiter).woken)
 		(void)waitq_wake_one(&e->receivers);
 	return 0;
 }
@@ -262,7 +270,7 @@ int ipc_send(unsigned ep, const struct ipc_sender *who, const void *payload,
 	struct stamp st;
 	int err = user_stamp(ep, who, len, &st);
 
-	return err ? err : deliver(ep, &st, &src, len);
+	return err ? err : deliver(ep, &st, &src, len, NULL);
 }
 
 int ipc_send_from(unsigned ep, const struct ipc_sender *who, size_t len,
@@ -275,7 +283,30 @@ int ipc_send_from(unsigned ep, const struct ipc_sender *who, size_t len,
 	if (!fill)
 		return -EINVAL;
 	err = user_stamp(ep, who, len, &st);
-	return err ? err : deliver(ep, &st, &src, len);
+	return err ? err : deliver(ep, &st, &src, len, NULL);
+}
+
+int ipc_send_handoff(unsigned ep, const struct ipc_sender *who, size_t len,
+		     ipc_fill_fn fill, void *ctx, task_id_t *taken)
+{
+	struct payload_src src = {fill, ctx, NULL};
+	struct stamp st;
+	int err;
+
+	if (taken)
+		*taken = TASK_ID_NONE;
+	if (!fill || !taken)
+		return -EINVAL;
+	err = user_stamp(ep, who, len, &st);
+	return err ? err : deliver(ep, &st, &src, len, taken);
+}
+
+void ipc_wake_receiver(unsigned ep)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+
+	if (e)
+		(void)waitq_wake_one(&e->receivers);
 }
 
 int ipc_send_kernel(unsigned ep, uint32_t from, const void *payload, size_t len)
@@ -288,7 +319,7 @@ int ipc_send_kernel(unsigned ep, uint32_t from, const void *payload, size_t len)
 	};
 	struct payload_src src = {NULL, NULL, payload};
 
-	return deliver(ep, &st, &src, len);
+	return deliver(ep, &st, &src, len, NULL);
 }
 
 /* The take function of the plain receives: copy into a kernel buffer. */

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "abi/ipc.h"
+#include "kernel/sched/task.h"
 
 #ifndef __must_check
 #define __must_check __attribute__((warn_unused_result))
@@ -155,6 +156,24 @@ typedef int (*ipc_fill_fn)(void *ctx, uint8_t *dst, size_t len);
  */
 __must_check int ipc_send_from(unsigned ep, const struct ipc_sender *who,
 			       size_t len, ipc_fill_fn fill, void *ctx);
+
+/**
+ * As ipc_send_from, but a blocked receiver the message takes off ep's
+ * queue is left for the caller to wake: its id goes to *taken
+ * (TASK_ID_NONE when nobody waited; also on error).  The syscall layer
+ * hands it the CPU (sched_handoff, docs/ipc.md "Direct switch"), or wakes
+ * it; when it had stopped waiting, the caller calls ipc_wake_receiver(ep)
+ * so that another receiver looks.  -EINVAL also for a NULL taken.
+ */
+__must_check int ipc_send_handoff(unsigned ep, const struct ipc_sender *who,
+				  size_t len, ipc_fill_fn fill, void *ctx,
+				  task_id_t *taken);
+
+/**
+ * Wake the longest-waiting receiver of ep, if any (after a taken receiver
+ * of ipc_send_handoff turned out gone).  No ranked lock held.
+ */
+void ipc_wake_receiver(unsigned ep);
 
 /**
  * As ipc_send for a message the kernel itself originates (policy queries

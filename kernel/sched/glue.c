@@ -61,6 +61,29 @@ void schedule(void)
 	arch_irq_restore(flags);
 }
 
+bool sched_handoff(task_id_t id)
+{
+	struct task *t = task_table_slot(task_id_slot(id));
+	unsigned long flags = arch_irq_save();
+	struct runqueue *rq = sched_this_rq();
+
+	/* Homed elsewhere (read again under the lock): an ordinary wake. */
+	if (t && rq && __atomic_load_n(&t->home_cpu, __ATOMIC_ACQUIRE) == rq->cpu) {
+		spin_lock(&rq->lock);
+		if (sched_handoff_ok(rq, t, id)) {
+			struct sched_switch sw = sched_switch_to(rq, t);
+
+			arch_context_switch(sw.prev->ctx, sw.next->ctx);
+			finish_switch();
+			arch_irq_restore(flags);
+			return true;
+		}
+		spin_unlock(&rq->lock);
+	}
+	arch_irq_restore(flags);
+	return sched_wake_id(id).woken;
+}
+
 void kernel_context_start(void)
 {
 	finish_switch();

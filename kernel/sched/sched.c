@@ -226,6 +226,52 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq)
 	return sw;
 }
 
+bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id)
+{
+	const struct task *cur = rq->current;
+	unsigned band;
+
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_handoff_ok: rq not locked");
+	/* Homed here: then its fields are ours under this lock. */
+	if (LOAD_ACQ(&t->home_cpu) != rq->cpu || rq->cpu != arch_cpu_id())
+		return false;
+	if (t->id != id || t->state != TASK_BLOCKED || t->on_cpu || t->idle)
+		return false;
+	if (cur == rq->idle || cur->state != TASK_RUNNING || rq->switch_prev)
+		return false;
+	/* Never ahead of a task that would run before it anyway. */
+	band = task_prio_band(t->priority);
+	return band >= task_prio_band(cur->priority) && top_band(rq) <= (int)band;
+}
+
+struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t)
+{
+	struct task *prev = rq->current;
+	unsigned band = task_prio_band(prev->priority);
+	struct sched_switch sw = {prev, t};
+
+	SCHED_ASSERT(sched_handoff_ok(rq, t, t->id),
+		     "sched_switch_to: no direct switch to this task");
+	/* t's wait is over, as for a wake. */
+	waitq_detach(t);
+	t->block = no_reason;
+	set_state(rq, t, TASK_READY);
+	/* The sender keeps its turn: head of its band, not the tail. */
+	set_state(rq, prev, TASK_READY);
+	task_list_push_head(&rq->bands[band], &prev->rq_link);
+	rq->band_mask |= (uint8_t)(1u << band);
+	rq->nr_ready++;
+	prev->on_queue = true;
+
+	set_state(rq, t, TASK_RUNNING);
+	t->slice = TASK_SLICE_TICKS;
+	STORE_REL(&t->on_cpu, true);
+	rq->current = t;
+	rq->switch_prev = prev;
+	rq->nr_switches++;
+	return sw;
+}
+
 struct task *sched_switch_finish_locked(struct runqueue *rq)
 {
 	struct task *prev = rq->switch_prev;

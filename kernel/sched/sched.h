@@ -189,6 +189,28 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq);
 struct task *sched_switch_finish(struct runqueue *rq);
 
 /**
+ * Whether this CPU may hand itself straight to t, the task named id that
+ * an IPC send just took off a wait queue (docs/ipc.md "Direct switch"):
+ * t is homed on rq, which is this CPU's, still id and BLOCKED, not on a
+ * CPU; current is a RUNNING task, not idle, with no switch in progress;
+ * t's band is at least current's and no READY task outranks t.  Changes
+ * nothing.  rq lock held.
+ */
+bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id);
+
+/**
+ * The direct switch: t's wait ends (as for a wake: off its wait queue, a
+ * fresh slice) and it becomes RUNNING and current; the previous current
+ * becomes READY at the head of its band, so it runs again as soon as t
+ * blocks or yields, ahead of tasks that were waiting for their turn.
+ * need_resched is left as it is.  The caller switches contexts as after
+ * sched_switch_prepare and finishes with sched_switch_finish(_locked).
+ * Preconditions: rq lock held and sched_handoff_ok(rq, t, t->id) (panics
+ * otherwise).
+ */
+struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t);
+
+/**
  * sched_switch_finish for a switch made with rq's lock held throughout:
  * the lock taken for sched_switch_prepare is still held, by this CPU, on
  * the new task's stack (the caller drops it after).  Same result.

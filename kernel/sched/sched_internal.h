@@ -78,6 +78,20 @@ static inline void task_list_push_tail(struct task_list *list,
 	list->count++;
 }
 
+/** Insert l (unlinked) at the head. O(1). */
+static inline void task_list_push_head(struct task_list *list,
+				       struct task_link *l)
+{
+	l->prev = NULL;
+	l->next = list->head;
+	if (list->head)
+		list->head->prev = l;
+	else
+		list->tail = l;
+	list->head = l;
+	list->count++;
+}
+
 /** Unlink l, a member of list. O(1). */
 static inline void task_list_remove(struct task_list *list, struct task_link *l)
 {

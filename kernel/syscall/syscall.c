@@ -372,9 +372,19 @@ static int64_t sys_write(const uint64_t a[6])
 	/* The payload is copied from the caller straight into the queue; a
 	 * bad buffer queues nothing (-EINVAL). */
 	struct user_src src = {caller_root(), a[1]};
+	task_id_t taken;
 
-	err = ipc_send_from((unsigned)ep, &who, len, fill_from_user, &src);
-	return err ? err : (int64_t)len;
+	err = ipc_send_handoff((unsigned)ep, &who, len, fill_from_user, &src,
+			       &taken);
+	if (err)
+		return err;
+	/*
+	 * A receiver was waiting: give it the CPU now when it lives on this
+	 * one (docs/ipc.md "Direct switch"); we return once it blocks again.
+	 */
+	if (taken != TASK_ID_NONE && !sched_handoff(taken))
+		ipc_wake_receiver((unsigned)ep);
+	return (int64_t)len;
 }
 
 /* RECEIVE right and the interceptor's receive rule. */
