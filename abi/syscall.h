@@ -53,12 +53,12 @@
 	X(12, GET_PRINCIPAL, get_principal, 2, EXEMPT, NONE, "GetPrincipal")   \
 	X(13, RECV_MSG, recv_msg, 3, ID, NONE, "RecvMsg")                      \
 	X(14, OBJ_PUT, obj_put, 3, ID, NONE, "ObjPut")                         \
-	X(15, OBJ_GET, obj_get, 3, ID, NONE, "ObjGet")                         \
-	X(16, OBJ_DELETE, obj_delete, 1, ID, NONE, "ObjDelete")                \
+	X(15, OBJ_GET, obj_get, 4, ID, NONE, "ObjGet")                         \
+	X(16, OBJ_DELETE, obj_delete, 2, ID, NONE, "ObjDelete")                \
 	X(17, OBJ_LIST, obj_list, 2, ID, NONE, "ObjList")                      \
 	X(18, CLAIM_BOOTSTRAP_KEY, claim_bootstrap_key, 1, BOOT, NONE,         \
 	  "ClaimBootstrapKey")                                                 \
-	X(19, OBJ_PUT_SIGNED, obj_put_signed, 4, ID, NONE, "ObjPutSigned")     \
+	X(19, OBJ_PUT_SIGNED, obj_put_signed, 5, ID, NONE, "ObjPutSigned")     \
 	X(20, MAP_MMIO, map_mmio, 2, ID, NONE, "MapMmio")                      \
 	X(21, ALLOC_DMA, alloc_dma, 3, ID, NONE, "AllocDma")                   \
 	X(22, DEVICE_INFO, device_info, 3, ID, NONE, "DeviceInfo")             \
@@ -82,9 +82,10 @@
 	X(37, TRY_RECV_MSG, try_recv_msg, 3, ID, NONE, "TryRecvMsg")           \
 	X(38, SYSINFO, sysinfo, 3, ID, NONE, "SysInfo")                        \
 	X(39, DELEGATE, delegate, 3, ID, NONE, "Delegate")                     \
-	X(40, TASK_PROCESS, task_process, 1, ID, NONE, "TaskProcess")
+	X(40, TASK_PROCESS, task_process, 1, ID, NONE, "TaskProcess")        \
+	X(41, WAIT_MSG, wait_msg, 1, ID, NONE, "WaitMsg")
 
-/** Syscall numbers: SYS_EXIT = 0 ... SYS_TASK_PROCESS = 40. */
+/** Syscall numbers: SYS_EXIT = 0 ... SYS_WAIT_MSG = 41. */
 enum syscall_nr {
 #define SYSCALL_NR_ENUM(nr, NAME, name, nargs, gate, syscap, spec)             \
 	SYS_##NAME = (nr),
@@ -151,8 +152,9 @@ enum syscall_syscap {
  * COUNT rows covering exactly the bits 0..COUNT-1 means the numbers are
  * unique and dense.
  */
-_Static_assert(SYSCALL_COUNT == 41,
-	       "spec syscalls 0..37 plus SysInfo, Delegate, TaskProcess");
+_Static_assert(SYSCALL_COUNT == 42,
+	       "spec syscalls 0..37 plus SysInfo, Delegate, TaskProcess, "
+	       "WaitMsg");
 _Static_assert(SYSCALL_COUNT <= 64, "masks are 64-bit");
 _Static_assert(SYSCALL_ALL_MASK == (1ull << SYSCALL_COUNT) - 1,
 	       "syscall numbers must be unique and dense from 0");

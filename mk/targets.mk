@@ -70,7 +70,14 @@ $(KERNEL_ELF): $(KDIR)/kernel.pass1.elf $(KDIR)/ksyms.o
 	@rm -f $@.s1 $@.s2
 
 # Boot modules of `make run`, in boot order (signed user programs).
-RUN_MODULES ?= shell
+# The boot chain of docs/services.md, in dependency order; each module
+# releases the next with ModuleReady.
+RUN_MODULES ?= key-store fs-service virtio-blk compositor shell
+# The disk the objects live on: created and formatted (64 MiB, 4096
+# slots) by cambios-objtool on the first `make run`, kept across runs.
+RUN_DISK ?= $(BUILD)/disk.img
+RUN_DRIVE = -drive file=$(RUN_DISK),if=none,id=disk0,format=raw \
+	-device virtio-blk-pci,drive=disk0
 RUN_MODULE_FILES = $(patsubst %,$(KDIR)/user/%.elf,$(RUN_MODULES))
 
 $(ISO): $(KERNEL_ELF) tools/mkiso.sh $(RUN_MODULE_FILES)
@@ -87,9 +94,14 @@ $(KDIR)/gen/bootstrap_key.o: $(KDIR)/gen/bootstrap_key.c
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 # --- the two commands ------------------------------------------------------
-run: deps-quiet $(ISO)
-	@echo "Booting CambiOS-C in QEMU ($(RUN_MEM), $(RUN_SMP) CPU). Quit: Ctrl-A then X."
-	$(QEMU_x86_64) -cdrom $(ISO) -m $(RUN_MEM) -smp $(RUN_SMP) $(QEMU_COMMON)
+$(RUN_DISK): | $(BUILD)/host/bin/cambios-objtool
+	@echo "Creating the object store disk $@ (64 MiB)"
+	$(Q)$(BUILD)/host/bin/cambios-objtool $@ format --blocks 16384
+
+run: deps-quiet $(ISO) $(RUN_DISK)
+	@echo "Booting CambiOS-C in QEMU ($(RUN_MEM), $(RUN_SMP) CPU, disk $(RUN_DISK)). Quit: Ctrl-A then X."
+	$(QEMU_x86_64) -cdrom $(ISO) -m $(RUN_MEM) -smp $(RUN_SMP) $(QEMU_COMMON) \
+		$(RUN_DRIVE)
 
 test: deps-quiet $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(ISO) \
 		$(USER_PROGS_$(ARCH))

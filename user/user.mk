@@ -77,6 +77,57 @@ USER_dma_guard_high_SRCS := user/tests/dma_guard_high.c
 USER_PROGS += shell
 USER_shell_SRCS := user/shell/shell.c user/shell/line.c user/shell/info.c \
 	user/shell/arcobj.c
+# virtio-blk: the block driver service (docs/virtio-blk.md) and a client.
+USER_PROGS += virtio-blk blk_client
+USER_virtio-blk_SRCS := user/virtio_blk/main.c user/virtio_blk/vblk.c \
+	user/virtio_blk/service.c
+USER_blk_client_SRCS := user/tests/blk_client.c
+
+# --- services of the boot chain (docs/services.md) ---------------------------
+# The key store's object-signing key, provisioned at build time (degraded
+# mode: the kernel holds no secret to hand it).  Generated once per build
+# tree, like the dev signing key; its public half is exported for the
+# host tests and cambios-objtool.
+OBJSIGN_SEED := $(BUILD)/keys/object-signing.seed
+OBJSIGN_PUB := $(BUILD)/keys/object-signing.pub
+OBJSIGN_C := $(BUILD)/gen/keystore_seed.c
+
+$(OBJSIGN_SEED): | $(BUILD)/host/bin/cambios-keygen
+	@mkdir -p $(@D) && chmod 700 $(@D)
+	$(Q)$(BUILD)/host/bin/cambios-keygen $@ --pub $(OBJSIGN_PUB)
+
+$(OBJSIGN_PUB): $(OBJSIGN_SEED)
+
+$(OBJSIGN_C): $(OBJSIGN_SEED) tools/gen_key_c.py
+	@mkdir -p $(@D)
+	@$(call say,GEN,$@)
+	$(Q)$(PYTHON) tools/gen_key_c.py $< $@ keystore_provisioned_seed \
+		"the key store's build-provisioned object-signing seed"
+
+USER_PROGS += key-store fs-service
+USER_key-store_SRCS := user/keystore/keystore.c user/keystore/ks_proto.c \
+	lib/crypto/ed25519.c lib/crypto/sha512.c $(OBJSIGN_C)
+USER_fs-service_SRCS := user/fs/fs.c user/fs/fs_proto.c
+USER_PROGS += obj_intruder put_stream
+USER_put_stream_SRCS := user/tests/put_stream.c
+USER_obj_intruder_SRCS := user/tests/obj_intruder.c lib/crypto/blake3.c
+
+UNIT_TESTS += services
+UNIT_services_SRCS := tests/unit/services_test.c user/keystore/ks_proto.c \
+	user/fs/fs_proto.c lib/crypto/ed25519.c lib/crypto/sha512.c
+
+# The compositor (docs/compositor.md): the program, its test client,
+# fb-demo, and the host tests of its portable protocol and state machine.
+COMPOSITOR_SRCS := user/compositor/proto.c user/compositor/core.c
+USER_PROGS += compositor comp_client fb-demo
+USER_compositor_SRCS := user/compositor/compositor.c $(COMPOSITOR_SRCS)
+USER_comp_client_SRCS := user/tests/comp_client.c user/compositor/proto.c
+USER_fb-demo_SRCS := user/tests/fb_demo.c
+UNIT_TESTS += scanout_proto compositor_core
+UNIT_scanout_proto_SRCS := tests/unit/scanout_proto_test.c \
+	user/compositor/proto.c
+UNIT_compositor_core_SRCS := tests/unit/compositor_core_test.c \
+	$(COMPOSITOR_SRCS)
 
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template
@@ -159,3 +210,11 @@ UNIT_libsys_SRCS := tests/unit/libsys_test.c lib/libsys/syscalls.c \
 	lib/libsys/print.c lib/libsys/recv.c lib/libsys/error.c lib/klib/fmt.c
 UNIT_libsys_CFLAGS := -Itests/unit/libsys_fake \
 	-include tests/unit/libsys_fake/rename.h
+# virtio-blk's portable core and protocol against a simulated device.
+UNIT_TESTS += virtio_blk_core virtio_blk_service
+UNIT_virtio_blk_core_SRCS := tests/unit/virtio_blk_core_test.c \
+	tests/unit/virtio_blk_sim.c user/virtio_blk/vblk.c
+UNIT_virtio_blk_service_SRCS := tests/unit/virtio_blk_service_test.c \
+	tests/unit/virtio_blk_sim.c user/virtio_blk/vblk.c \
+	user/virtio_blk/service.c
+

@@ -27,6 +27,8 @@
 #define MB2_MMAP_MIN	   16 /* header, entry_size, entry_version */
 #define MB2_MMAP_ENTRY_MIN 24 /* base_addr, length, type, reserved */
 #define MB2_FB_MIN	   30 /* through framebuffer_type (spec 3.6.12) */
+#define MB2_FB_RGB_MIN	   38 /* through blue_mask_size of a direct-RGB tag */
+#define MB2_FB_TYPE_RGB	   1
 #define MB2_RSDP_V1_LEN	   20 /* ACPI 6.x 5.2.5.3, revision 0 */
 #define MB2_RSDP_V2_LEN	   36 /* revision 2 */
 
@@ -180,6 +182,18 @@ static int parse_framebuffer(struct mb2_parser *ps, const uint8_t *tag,
 	fb->height = rd32(tag + 24);
 	fb->bpp = tag[28];
 	fb->type = tag[29];
+	/* Direct RGB: colour fields follow the u16 reserved word GRUB
+	 * writes (the spec's prose shows a u8); offset 32, position then
+	 * mask size for red, green, blue.  Absent fields stay 0, which the
+	 * framebuffer checks refuse (kernel/boot/framebuffer.h). */
+	if (fb->type == MB2_FB_TYPE_RGB && size >= MB2_FB_RGB_MIN) {
+		fb->red_shift = tag[32];
+		fb->red_size = tag[33];
+		fb->green_shift = tag[34];
+		fb->green_size = tag[35];
+		fb->blue_shift = tag[36];
+		fb->blue_size = tag[37];
+	}
 	ps->out->has_fb = true;
 	return 0;
 }

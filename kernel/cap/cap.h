@@ -79,6 +79,11 @@ enum cap_syscap {
 	CAP_SYS_CLAIM_KEY = 1u << 7,
 	/** AuditAttach (33) alone: the audit_tail boot module. */
 	CAP_SYS_AUDIT = 1u << 8,
+	/**
+	 * Object gateway: the object syscalls may name the client the
+	 * caller acts for (docs/storage.md §8): the fs-service boot module.
+	 */
+	CAP_SYS_OBJ_GATEWAY = 1u << 9,
 };
 
 /** The plain capabilities, which cap_grant_syscap may give. */
@@ -87,7 +92,9 @@ enum cap_syscap {
 	 CAP_SYS_LEGACY_PORT_IO | CAP_SYS_MAP_FRAMEBUFFER |                    \
 	 CAP_SYS_LARGE_CHANNEL)
 /** Authorities: only the boot-time designation confers them. */
-#define CAP_SYS_AUTHORITY (CAP_SYS_BOOTSTRAP | CAP_SYS_CLAIM_KEY | CAP_SYS_AUDIT)
+#define CAP_SYS_AUTHORITY                                                      \
+	(CAP_SYS_BOOTSTRAP | CAP_SYS_CLAIM_KEY | CAP_SYS_AUDIT |               \
+	 CAP_SYS_OBJ_GATEWAY)
 
 /** How a process came to be, for cap_grant_boot_module. */
 enum cap_origin {

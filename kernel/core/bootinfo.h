@@ -15,7 +15,7 @@
 #define BOOT_MAX_MODULES	16
 #define BOOT_MAX_RESERVED	32
 #define BOOT_CMDLINE_MAX	256
-#define BOOT_NAME_MAX		64
+#define BOOT_NAME_MAX		192
 
 /** Kinds of physical memory, as reported by firmware. */
 enum boot_mem_type {
@@ -54,6 +54,12 @@ struct boot_framebuffer {
 	uint32_t height;	/**< pixels */
 	uint8_t bpp;		/**< bits per pixel */
 	uint8_t type;		/**< 1 = direct RGB; others unused */
+	uint8_t red_shift;	/**< colour fields of a direct-RGB buffer: */
+	uint8_t red_size;	/**< bit position and width of each channel */
+	uint8_t green_shift;	/**< in a pixel (0 when the tag has none) */
+	uint8_t green_size;
+	uint8_t blue_shift;
+	uint8_t blue_size;
 };
 
 /** Everything the boot adapter hands to the portable kernel. */

@@ -26,6 +26,7 @@
 #include "kernel/proc/lifecycle.h"
 #include "kernel/sched/glue.h"
 #include "kernel/sched/sched.h"
+#include "kernel/syscall/sys_fb.h"
 
 /* The Bootstrap Principal, generated at build time from the signing key
  * (build/<arch>/gen/bootstrap_key.c). */
@@ -212,6 +213,7 @@ void kmain(struct boot_info *bi)
 	setup_scheduler(bi);
 	arch_platform_init(bi);
 	dev_init(bi);	/* after the interrupt controllers */
+	sys_fb_init(bi);
 	run_test_switches();
 
 	unsigned cpus = arch_start_cpus(bi, cmdline.smp);

@@ -6,7 +6,8 @@
 # store over the block device interface, and a RAM-backed block device.
 KERNEL_SRCS += kernel/fs/blockdev.c kernel/fs/blockdev_mem.c \
 	kernel/fs/object.c kernel/fs/objstore.c kernel/fs/objstore_ram.c \
-	kernel/fs/objdisk_format.c kernel/fs/objstore_disk.c kernel/fs/kstore.c
+	kernel/fs/objdisk_format.c kernel/fs/objstore_disk.c kernel/fs/kstore.c \
+	kernel/fs/kblk.c
 
 # Everything portable, for host builds: adds the fsck (objdisk_check.c)
 # and the fault-injecting device used by tests.

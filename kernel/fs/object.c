@@ -40,15 +40,36 @@ int cambi_object_init(struct cambi_object *obj, const void *content, size_t len)
 	return 0;
 }
 
+bool cambi_object_allows(const struct cambi_object *obj,
+			 const struct principal *who, unsigned right,
+			 uint64_t now)
+{
+	if (!obj || !who || cambi_is_zero(who->key, CAMBI_PRINCIPAL_SIZE))
+		return false;
+	if (!memcmp(obj->owner.key, who->key, CAMBI_PRINCIPAL_SIZE))
+		return true;
+	for (unsigned i = 0; i < obj->acl_count && i < CAMBI_ACL_MAX; i++) {
+		const struct cambi_acl_entry *e = &obj->acl[i];
+
+		if (memcmp(e->principal.key, who->key, CAMBI_PRINCIPAL_SIZE) ||
+		    !(e->rights & right))
+			continue;
+		if (e->expiry == 0 || now < e->expiry)
+			return true;
+	}
+	return false;
+}
+
 int cambi_object_sign(struct cambi_object *obj,
 		      const uint8_t secret[CAMBI_SECRET_SIZE])
 {
 	if (obj->content_len > CAMBI_CONTENT_MAX)
 		return -ERANGE;
-	/* Ed25519 secret = 32-byte seed || 32-byte public key (spec §2). */
-	memcpy(obj->owner.key, secret + 32, CAMBI_PRINCIPAL_SIZE);
-	if (cambi_is_zero(obj->author.key, CAMBI_PRINCIPAL_SIZE))
-		obj->author = obj->owner;
+	/* Ed25519 secret = 32-byte seed || 32-byte public key (spec §2).
+	 * The signer is the author; an unset owner becomes the author. */
+	memcpy(obj->author.key, secret + 32, CAMBI_PRINCIPAL_SIZE);
+	if (cambi_is_zero(obj->owner.key, CAMBI_PRINCIPAL_SIZE))
+		obj->owner = obj->author;
 	obj->sig_algo = CAMBI_SIG_ED25519;
 	ed25519_sign(obj->signature, obj->content, obj->content_len, secret);
 	return 0;
@@ -85,15 +106,21 @@ static int validate_shape(const struct cambi_object *obj)
 	return 0;
 }
 
-/* Signature checks for a signed object (spec §2: zero never verifies). */
+/*
+ * Signature checks for a signed object (spec §2: zero never verifies).
+ * The signature is the author's (docs/storage.md §2: a deviation from
+ * the spec's "owner's", equal for every object whose owner is its
+ * author); an owner is still required.
+ */
 static int validate_signature(const struct cambi_object *obj)
 {
 	if (obj->sig_algo != CAMBI_SIG_ED25519)
 		return -ENOSYS;
-	if (cambi_is_zero(obj->owner.key, CAMBI_PRINCIPAL_SIZE))
+	if (cambi_is_zero(obj->owner.key, CAMBI_PRINCIPAL_SIZE) ||
+	    cambi_is_zero(obj->author.key, CAMBI_PRINCIPAL_SIZE))
 		return -EBADSIG;
 	if (!ed25519_verify(obj->signature, obj->content, obj->content_len,
-			    obj->owner.key))
+			    obj->author.key))
 		return -EBADSIG;
 	return 0;
 }

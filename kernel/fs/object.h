@@ -2,7 +2,7 @@
  * kernel/fs/object.h - CambiObject: a signed, content-addressed object.
  *
  * An object is its content plus metadata: who made it (author), who
- * controls it (owner), the owner's Ed25519 signature over the raw content,
+ * controls it (owner), the author's Ed25519 signature over the raw content,
  * an access list (stored, not enforced), an optional parent (lineage) and a
  * creation tick (spec storage.md §1-2).  Its address is the Blake3-256
  * hash of the content.
@@ -57,13 +57,13 @@ struct cambi_acl_entry {
 /** A CambiObject with its content inline. */
 struct cambi_object {
 	uint8_t content_hash[CAMBI_HASH_SIZE]; /**< Blake3-256(content) */
-	struct principal author;	       /**< creator; immutable */
-	struct principal owner; /**< controller; signs the content */
+	struct principal author;	       /**< creator; signs the content */
+	struct principal owner; /**< controller: may read and delete */
 	uint8_t sig_algo;	/**< enum cambi_sig_algo */
 	bool has_lineage;	/**< lineage is meaningful */
 	uint16_t acl_count;	/**< valid entries in acl[], <= CAMBI_ACL_MAX */
 	uint64_t created_at;	/**< kernel tick at creation */
-	uint8_t signature[CAMBI_SIG_SIZE]; /**< owner's; all zero = unsigned */
+	uint8_t signature[CAMBI_SIG_SIZE]; /**< author's; all zero = unsigned */
 	uint8_t lineage[CAMBI_HASH_SIZE];  /**< parent's hash; zero if none */
 	struct cambi_acl_entry acl[CAMBI_ACL_MAX]; /**< unused entries zero */
 	uint32_t content_len; /**< bytes used in content[] */
@@ -89,9 +89,19 @@ bool cambi_is_zero(const void *p, size_t len);
 bool cambi_object_is_signed(const struct cambi_object *obj);
 
 /**
+ * Whether @who may use @obj with @right (one CAMBI_RIGHT_* bit) at tick
+ * @now: the owner may do anything; anyone else needs an ACL entry naming
+ * it with that right whose expiry is 0 (never) or later than @now.  An
+ * all-zero @who (anonymous) is refused everything.  Pure.
+ */
+bool cambi_object_allows(const struct cambi_object *obj,
+			 const struct principal *who, unsigned right,
+			 uint64_t now);
+
+/**
  * Sign @obj's content with @secret (64 bytes: seed || public key), setting
- * sig_algo to Ed25519 and owner to the key's public half; when author is
- * zero it becomes the owner too.  Fails with -ERANGE when content_len is
+ * sig_algo to Ed25519 and author to the key's public half; when owner is
+ * zero it becomes the author too.  Fails with -ERANGE when content_len is
  * out of range.  Signing is deterministic.
  */
 __must_check int cambi_object_sign(struct cambi_object *obj,
@@ -104,8 +114,8 @@ __must_check int cambi_object_sign(struct cambi_object *obj,
  *              bits beyond CAMBI_RIGHTS_ALL; lineage bytes without
  *              has_lineage;
  *   -ENOSYS    signed with an algorithm other than Ed25519;
- *   -EBADSIG   a signature is present but does not verify against owner
- *              (an all-zero owner never verifies).
+ *   -EBADSIG   a signature is present but does not verify against author
+ *              (an all-zero author or owner never verifies).
  * An unsigned object (all-zero signature) passes.  Returns 0 when valid.
  */
 __must_check int cambi_object_validate(const struct cambi_object *obj);

@@ -44,6 +44,23 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 /* The endpoints; locks and wait queues are set up by ipc_init. */
 static struct ipc_ep endpoints[IPC_MAX_ENDPOINTS];
 
+/*
+ * Tasks in WaitMsg (ipc_wait_any): one queue for all of them, woken whole
+ * by every send and reset.  Few tasks ever wait on several endpoints (a
+ * driver serving a kernel and a user endpoint), so a wake that finds
+ * nothing for some of them costs little; a send checks the queue without
+ * its lock (the Dekker pattern of the per-endpoint queues, docs/ipc.md).
+ */
+static struct waitq any_waiters = WAITQ_INIT("ipc-any");
+
+/* Wake every WaitMsg waiter; call after the condition changed, no lock. */
+static void wake_any_waiters(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (waitq_has_waiters(&any_waiters))
+		(void)waitq_wake_all(&any_waiters);
+}
+
 /* Identity stamped on a message: from the kernel's records only. */
 struct stamp {
 	uint64_t pid;		  /* sender's ProcessId */
@@ -232,6 +249,8 @@ static int deliver(unsigned ep, const struct stamp *st,
 		*taken = waiter;
 	else if (waiter != TASK_ID_NONE && !sched_wake_id(waiter).woken)
 		(void)waitq_wake_one(&e->receivers);
+	if (waitq_has_waiters(&any_waiters))
+		(void)waitq_wake_all(&any_waiters);
 	return 0;
 }
 
@@ -504,6 +523,58 @@ int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
 				  ctx);
 }
 
+/*
+ * The endpoints of mask holding a message, into *ready; -EINTR when one
+ * of them left its epoch.  Lock-free, as peek_ready.
+ */
+static int any_ready(uint32_t mask, const uint32_t *epochs, uint32_t *ready)
+{
+	uint32_t got = 0;
+
+	for (unsigned ep = 0; ep < IPC_MAX_ENDPOINTS; ep++) {
+		if (!(mask & (1u << ep)))
+			continue;
+		if (__atomic_load_n(&endpoints[ep].epoch, __ATOMIC_RELAXED) !=
+		    epochs[ep])
+			return -EINTR;
+		if (__atomic_load_n(&endpoints[ep].count, __ATOMIC_RELAXED))
+			got |= 1u << ep;
+	}
+	*ready = got;
+	return 0;
+}
+
+int ipc_wait_any(uint32_t mask, const uint32_t *epochs, uint32_t *ready,
+		 ipc_block_fn block, void *ctx)
+{
+	int err;
+
+	if (!mask || !epochs || !ready || !block)
+		return -EINVAL;
+	if (IPC_MAX_ENDPOINTS < 32 && (mask >> (IPC_MAX_ENDPOINTS & 31)))
+		return -EINVAL;
+	err = any_ready(mask, epochs, ready);
+	while (err == 0 && *ready == 0) {
+		unsigned long flags = arch_irq_save();
+
+		err = waitq_prepare_wait(&any_waiters,
+					 task_block(TASK_BLOCK_MESSAGE_ANY, mask));
+		if (err == 0) {
+			/* Queued before looking: a send from now on wakes
+			 * us; the fence pairs with the sender's. */
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			err = any_ready(mask, epochs, ready);
+			if (err == 0 && *ready == 0)
+				block(ctx);
+			(void)waitq_finish_wait(&any_waiters);
+			if (err == 0 && *ready == 0)
+				err = any_ready(mask, epochs, ready);
+		}
+		arch_irq_restore(flags);
+	}
+	return err;
+}
+
 int ipc_format_recv(const struct ipc_msg *msg, void *buf, size_t buf_len,
 		    size_t *written)
 {
@@ -609,6 +680,7 @@ int ipc_endpoint_reset(unsigned ep)
 	spin_unlock_irqrestore(&e->lock, flags);
 	/* Every receiver sees the new epoch and returns -EINTR. */
 	(void)waitq_wake_all(&e->receivers);
+	wake_any_waiters();
 	return (int)dropped;
 }
 
@@ -624,6 +696,7 @@ int ipc_interrupt_receivers(unsigned ep)
 	e->epoch++;
 	spin_unlock_irqrestore(&e->lock, flags);
 	(void)waitq_wake_all(&e->receivers);
+	wake_any_waiters();
 	return 0;
 }
 
@@ -646,6 +719,8 @@ unsigned ipc_process_exit(uint64_t pid)
 			reset++;
 		}
 	}
+	if (reset)
+		wake_any_waiters();
 	return reset;
 }
 

@@ -247,6 +247,21 @@ __must_check int ipc_recv_blocking(unsigned ep, uint64_t receiver,
 				   uint32_t epoch, struct ipc_msg *out);
 
 /**
+ * Block the calling task until one of the endpoints of mask holds a
+ * message (WaitMsg, syscall 41); dequeue nothing.  epochs[ep] is each
+ * endpoint's epoch, read (ipc_endpoint_epoch) before the caller checked
+ * its receive right, as for ipc_recv_blocking.  Returns 0 with *ready the
+ * non-empty endpoints of mask (never 0); -EINTR when an endpoint of mask
+ * was reset or its receivers interrupted (re-check, then call again);
+ * -EINVAL for an empty mask, endpoints >= IPC_MAX_ENDPOINTS or NULL
+ * pointers.  Waiters of all endpoints share one queue that every send
+ * wakes: meant for the few tasks that serve several endpoints.
+ * Preconditions as ipc_recv_blocking.
+ */
+__must_check int ipc_wait_any_blocking(uint32_t mask, const uint32_t *epochs,
+				       uint32_t *ready);
+
+/**
  * Write msg in the RecvMsg/TryRecvMsg layout of syscalls.md 7.1 into
  * buf[0, buf_len): the 32-byte Principal, the u32 from endpoint (little
  * endian), then min(msg->len, buf_len - 36) payload bytes; *written (may

@@ -27,3 +27,9 @@ int ipc_recv_blocking_into(unsigned ep, uint64_t receiver, uint32_t epoch,
 	return ipc_recv_wait_into(ep, receiver, epoch, take, ctx, switch_away,
 				  NULL);
 }
+
+int ipc_wait_any_blocking(uint32_t mask, const uint32_t *epochs,
+			  uint32_t *ready)
+{
+	return ipc_wait_any(mask, epochs, ready, switch_away, NULL);
+}

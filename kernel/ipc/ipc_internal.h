@@ -96,3 +96,10 @@ __must_check int ipc_recv_wait_into(unsigned ep, uint64_t receiver,
 __must_check int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
 			       struct ipc_msg *out, ipc_block_fn block,
 			       void *ctx);
+
+/**
+ * The WaitMsg loop (ipc_wait_any_blocking) with block() as the switch.
+ * Returns as ipc_wait_any_blocking; -EINVAL also for a NULL block.
+ */
+__must_check int ipc_wait_any(uint32_t mask, const uint32_t *epochs,
+			      uint32_t *ready, ipc_block_fn block, void *ctx);

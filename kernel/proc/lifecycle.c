@@ -66,6 +66,12 @@ struct load_scratch;
 /** A boot module the loader found. */
 struct boot_module_ref {
 	char name[PROC_MODULE_NAME_MAX]; /**< file name without ".elf" */
+	/**
+	 * The Principal its processes run as: the Bootstrap Principal (the
+	 * signer), or the module's `principal=<64 hex>` argument - set by
+	 * the boot configuration, as trusted as the kernel command line.
+	 */
+	uint8_t principal[32];
 	const uint8_t *data;	/**< through the direct map */
 	size_t len;		/**< bytes */
 	/**
@@ -117,6 +123,51 @@ static bool module_has_arg(const char *str, const char *word)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The value of argument key (e.g. "principal=") in the module string, as
+ * a pointer to its first character and its length; NULL when absent.
+ */
+static const char *module_arg_value(const char *str, const char *key,
+				    size_t *len)
+{
+	size_t kl = strlen(key);
+	const char *s = str;
+
+	while (*s && *s != ' ')
+		s++;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *start = s;
+
+		while (*s && *s != ' ')
+			s++;
+		if ((size_t)(s - start) >= kl && !memcmp(start, key, kl)) {
+			*len = (size_t)(s - start) - kl;
+			return start + kl;
+		}
+	}
+	return NULL;
+}
+
+/* 64 hex digits into 32 bytes; false for anything else or all zero. */
+static bool parse_principal(const char *hex, size_t len, uint8_t out[32])
+{
+	uint8_t any = 0;
+
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < 32; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+		any |= out[i];
+	}
+	return any != 0;
 }
 
 static void module_name(char *out, const char *path)
@@ -195,6 +246,20 @@ void proc_init(const struct boot_info *bi, const uint8_t bootstrap_key[32])
 			continue;
 		module_name(r->name, m->name);
 		r->spawn_only = module_has_arg(m->name, "spawn-only");
+		memcpy(r->principal, bootstrap_key, 32);
+
+		size_t plen;
+		const char *pval = module_arg_value(m->name, "principal=", &plen);
+
+		if (pval && !parse_principal(pval, plen, r->principal)) {
+			log_warn("proc: module %s: principal= needs 64 hex digits "
+				 "(not all zero); module not loaded\n",
+				 r->name);
+			continue;
+		}
+		if (pval)
+			log_info("proc: %s runs as principal %.16s..\n", r->name,
+				 pval);
 		r->data = (const uint8_t *)(arch_direct_map_base() + m->start);
 		r->len = m->end - m->start;
 		module_count++;
@@ -468,7 +533,7 @@ static int create_process(struct boot_module_ref *m, task_id_t parent,
 		p->tasks = 1;
 		p->main_task = t->id;
 		p->created_tick = time_ticks();
-		memcpy(p->principal, bootstrap_principal, sizeof(p->principal));
+		memcpy(p->principal, m->principal, sizeof(p->principal));
 		strlcpy(p->name, m->name, sizeof(p->name));
 		/* Capabilities, then the signer's Principal (the CAP lock
 		 * ranks above proc_lock); a failure frees the slot, whose
@@ -478,7 +543,7 @@ static int create_process(struct boot_module_ref *m, task_id_t parent,
 								   : CAP_ORIGIN_SPAWN);
 		if (!err)
 			err = cap_bind_principal(CAP_KERNEL_PID, p->id,
-						 bootstrap_principal);
+						 m->principal);
 		if (!err)
 			err = proc_activate(p);
 		if (err) {
@@ -804,6 +869,26 @@ int proc_vma_remove(struct process *p, uint64_t base, uint32_t kinds,
 	return err;
 }
 
+int proc_vma_find_kind(struct process *p, uint32_t kind, struct vma *out)
+{
+	struct spinlock *al = &aspace_locks[pid_slot(p->id)];
+	unsigned long irq = spin_lock_irqsave(al);
+	int err = -ENOENT;
+
+	for (uint32_t i = 0; p->vmas && i < vma_count(p->vmas); i++) {
+		const struct vma *r = vma_at(p->vmas, i);
+
+		if (r->kind == kind) {
+			if (out)
+				*out = *r;
+			err = 0;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(al, irq);
+	return err;
+}
+
 int proc_map_shared(process_id_t pid, uint64_t phys, uint64_t pages,
 		    bool writable, uint32_t kind, uint64_t tag, uint64_t *vaddr)
 {
@@ -877,6 +962,51 @@ void proc_unmap_shared(process_id_t pid, uint64_t vaddr, uint64_t pages)
 	/* The frames are the caller's to free once every TLB forgot them. */
 	if (done)
 		arch_tlb_shootdown(vaddr, pages);
+}
+
+int proc_dma_copy(process_id_t pid, uint64_t phys, void *buf, size_t len,
+		  bool to_dma)
+{
+	unsigned long irq;
+	struct spinlock *al;
+	struct process *p;
+	int err = -EPERM;
+
+	if ((!buf && to_dma) || len == 0 || phys + len < phys)
+		return -EINVAL;
+	irq = arch_irq_save();
+	spin_lock(&proc_lock);
+	p = proc_lookup(&ptable, pid);
+	if (!p || !p->vmas) {
+		spin_unlock(&proc_lock);
+		arch_irq_restore(irq);
+		return -ENOENT;
+	}
+	/* As proc_unmap_shared: the region lock keeps the set alive, and a
+	 * Free of the area (which takes it) cannot run under the copy. */
+	al = &aspace_locks[pid_slot(pid)];
+	spin_lock(al);
+	spin_unlock(&proc_lock);
+	for (uint32_t i = 0; i < vma_count(p->vmas); i++) {
+		const struct vma *r = vma_at(p->vmas, i);
+		uint64_t lo, hi;
+
+		if (!r || r->kind != VMA_KIND_DMA)
+			continue;
+		lo = vma_dma_phys(r->tag);
+		hi = lo + ((uint64_t)PAGE << vma_dma_order(r->tag));
+		if (phys < lo || phys + len > hi)
+			continue;
+		if (to_dma)
+			memcpy(frame_to_virt(phys), buf, len);
+		else if (buf)
+			memcpy(buf, frame_to_virt(phys), len);
+		err = 0;
+		break;
+	}
+	spin_unlock(al);
+	arch_irq_restore(irq);
+	return err;
 }
 
 int64_t proc_task_process(task_id_t task)

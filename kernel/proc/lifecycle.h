@@ -103,6 +103,12 @@ int proc_vma_remove(struct process *p, uint64_t base, uint32_t kinds,
 		    struct vma *out);
 
 /**
+ * The lowest region of p of kind kind into *out (may be NULL).  Returns 0,
+ * or -ENOENT when p has none (or its set is gone).
+ */
+int proc_vma_find_kind(struct process *p, uint32_t kind, struct vma *out);
+
+/**
  * Map [phys, phys + pages * 4 KiB) - frames the process does not own -
  * into the caller's address space as a region of kind (VMA_KIND_CHANNEL,
  * VMA_KIND_AUDIT) tagged tag, user-readable, writable when writable.
@@ -120,6 +126,19 @@ int proc_map_shared(process_id_t pid, uint64_t phys, uint64_t pages,
  * being torn down, or no such region exists.  No lock may be held.
  */
 void proc_unmap_shared(process_id_t pid, uint64_t vaddr, uint64_t pages);
+
+/**
+ * Copy len bytes between buf and physical memory [phys, phys + len), which
+ * must lie inside one DMA area (AllocDma) process pid holds now: to_dma
+ * writes the area, else reads it (buf NULL: only check the range is
+ * there).  The copy runs under pid's region lock,
+ * so the area cannot be freed under it.  Returns 0; -EPERM when no DMA
+ * area of pid covers the range; -ENOENT when pid is gone; -EINVAL for bad
+ * arguments.  Any task context, no lock held.  For kernel clients of
+ * user-space drivers (the disk store's shared page, docs/storage.md).
+ */
+int proc_dma_copy(process_id_t pid, uint64_t phys, void *buf, size_t len,
+		  bool to_dma);
 
 /**
  * TaskProcess (40): the ProcessId of the process running task, which

@@ -10,3 +10,4 @@ UNIT_sched_SRCS := tests/unit/sched_test.c $(SCHED_UNIT_SRCS)
 UNIT_waitq_SRCS := tests/unit/waitq_test.c $(SCHED_UNIT_SRCS)
 UNIT_task_table_SRCS := tests/unit/task_table_test.c $(SCHED_UNIT_SRCS)
 KERNEL_SRCS += kernel/sched/glue.c
+KERNEL_SRCS += kernel/sched/kmutex.c

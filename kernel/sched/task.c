@@ -46,6 +46,7 @@ static const char *const kind_names[TASK_BLOCK_KIND_COUNT] = {
     [TASK_BLOCK_CHILD] = "CHILD",
     [TASK_BLOCK_POLICY] = "POLICY",
     [TASK_BLOCK_BOOT_GATE] = "BOOT_GATE",
+    [TASK_BLOCK_MESSAGE_ANY] = "MESSAGE_ANY",
 };
 
 const char *task_state_name(enum task_state s)
@@ -77,6 +78,8 @@ bool task_block_reason_valid(struct task_block_reason r)
 	case TASK_BLOCK_TIMER:
 	case TASK_BLOCK_POLICY:
 		return true;
+	case TASK_BLOCK_MESSAGE_ANY:
+		return r.arg != 0;
 	case TASK_BLOCK_CHILD:
 		return r.arg != TASK_ID_NONE;
 	case TASK_BLOCK_NONE:

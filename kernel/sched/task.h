@@ -110,6 +110,7 @@ enum task_block_kind {
 	TASK_BLOCK_CHILD,      /**< child task arg (a task_id_t) exits */
 	TASK_BLOCK_POLICY,     /**< policy query arg answered */
 	TASK_BLOCK_BOOT_GATE,  /**< released by the boot chain; arg 0 */
+	TASK_BLOCK_MESSAGE_ANY, /**< message on any endpoint of mask arg */
 	TASK_BLOCK_KIND_COUNT
 };
 

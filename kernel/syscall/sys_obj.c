@@ -7,6 +7,11 @@
  * numbers (docs/abi.md "Deviations"): -ENOENT for an absent object (spec
  * -4), -EFULL for a full store (spec -3), -EBADSIG for a signature that
  * does not verify (spec -2).
+ *
+ * Gateway arguments (docs/storage.md §8): ObjGet's a4, ObjDelete's a2 and
+ * ObjPutSigned's a5 name the client an object gateway acts for.  Zero
+ * means the caller itself (the spec's call); non-zero needs
+ * CAP_SYS_OBJ_GATEWAY (the fs-service boot module), else -EPERM.
  */
 #include "kernel/syscall/sys_obj.h"
 
@@ -34,13 +39,44 @@ static int caller_principal(struct principal *out)
 	return cap_get_principal(me()->id, out->key) ? -EPERM : 0;
 }
 
+/*
+ * Who an operation is for: the caller, or - for a gateway naming one at
+ * user address client - that client.  n Principals are read (1, or 2
+ * for owner then author).  An all-zero Principal is refused.
+ */
+static int acting_for(uaddr_t client, struct principal *out, unsigned n)
+{
+	uint8_t any = 0;
+
+	if (!client) {
+		int err = caller_principal(&out[0]);
+
+		if (!err && n > 1)
+			out[1] = out[0];
+		return err;
+	}
+	if (!cap_has_syscap(me()->id, CAP_SYS_OBJ_GATEWAY))
+		return -EPERM;
+	if (copy_from_user(me()->page_table_root, out, client,
+			   n * sizeof(struct principal)))
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		any = 0;
+		for (size_t k = 0; k < CAMBI_PRINCIPAL_SIZE; k++)
+			any |= out[i].key[k];
+		if (!any)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* ObjPut (14) and ObjPutSigned (19). */
 static int64_t put(uaddr_t content, uint64_t len, uaddr_t sig_ptr,
-		   uaddr_t out_hash, bool signed_put)
+		   uaddr_t out_hash, bool signed_put, uaddr_t client)
 {
 	uint64_t root = me()->page_table_root;
 	uint8_t hash[CAMBI_HASH_SIZE], sig[CAMBI_SIG_SIZE];
-	struct principal who;
+	struct principal who[2]; /* owner, author */
 	void *buf;
 	int err;
 
@@ -52,7 +88,7 @@ static int64_t put(uaddr_t content, uint64_t len, uaddr_t sig_ptr,
 		return -EINVAL;
 	if (signed_put && copy_from_user(root, sig, sig_ptr, sizeof(sig)))
 		return -EINVAL;
-	err = caller_principal(&who);
+	err = acting_for(client, who, 2);
 	if (err)
 		return err;
 	buf = kmalloc(len);
@@ -60,8 +96,8 @@ static int64_t put(uaddr_t content, uint64_t len, uaddr_t sig_ptr,
 		return -ENOMEM;
 	err = copy_from_user(root, buf, content, len);
 	if (!err)
-		err = kstore_put(&who, buf, len, signed_put ? sig : NULL,
-				 time_ticks(), hash);
+		err = kstore_put(&who[0], &who[1], buf, len,
+				 signed_put ? sig : NULL, time_ticks(), hash);
 	kfree(buf);
 	if (err)
 		return err;
@@ -70,12 +106,12 @@ static int64_t put(uaddr_t content, uint64_t len, uaddr_t sig_ptr,
 
 int64_t sys_obj_put(const uint64_t a[6])
 {
-	return put(a[0], a[1], 0, a[2], false);
+	return put(a[0], a[1], 0, a[2], false, 0);
 }
 
 int64_t sys_obj_put_signed(const uint64_t a[6])
 {
-	return put(a[0], a[1], a[2], a[3], true);
+	return put(a[0], a[1], a[2], a[3], true, a[4]);
 }
 
 int64_t sys_obj_get(const uint64_t a[6])
@@ -83,12 +119,16 @@ int64_t sys_obj_get(const uint64_t a[6])
 	uint64_t root = me()->page_table_root;
 	uint8_t hash[CAMBI_HASH_SIZE];
 	uint64_t out_len = a[2];
+	struct principal who;
 	size_t copied;
 	void *buf;
 	int err;
 
 	if (out_len == 0)
 		return -EINVAL;
+	err = acting_for(a[3], &who, 1);
+	if (err)
+		return err;
 	if (out_len > CAMBI_CONTENT_MAX)
 		out_len = CAMBI_CONTENT_MAX;
 	if (copy_from_user(root, hash, a[0], sizeof(hash)) ||
@@ -97,7 +137,7 @@ int64_t sys_obj_get(const uint64_t a[6])
 	buf = kmalloc(out_len);
 	if (!buf)
 		return -ENOMEM;
-	err = kstore_get(hash, buf, out_len, &copied);
+	err = kstore_get(&who, hash, buf, out_len, &copied);
 	if (!err && copy_to_user(root, a[1], buf, copied))
 		err = -EINVAL;
 	kfree(buf);
@@ -112,7 +152,7 @@ int64_t sys_obj_delete(const uint64_t a[6])
 
 	if (copy_from_user(me()->page_table_root, hash, a[0], sizeof(hash)))
 		return -EINVAL;
-	err = caller_principal(&who);
+	err = acting_for(a[1], &who, 1);
 	return err ? err : kstore_delete(&who, hash);
 }
 

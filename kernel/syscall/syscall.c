@@ -40,6 +40,7 @@
 #include "kernel/sched/glue.h"
 #include "kernel/sched/sched.h"
 #include "kernel/syscall/sys_dev.h"
+#include "kernel/syscall/sys_fb.h"
 #include "kernel/syscall/sys_obj.h"
 #include "lib/klib/string.h"
 
@@ -504,6 +505,39 @@ static int64_t sys_try_recv_msg(const uint64_t a[6])
 	return recv_msg(a, false);
 }
 
+/*
+ * WaitMsg (41): block until one of the endpoints of mask a1 holds a
+ * message; returns the mask of those that do.  Each needs the RECEIVE
+ * right, checked after its epoch is read (as RecvMsg), so a revocation
+ * during the wait ends it and the next round refuses.
+ */
+static int64_t sys_wait_msg(const uint64_t a[6])
+{
+	process_id_t pid = caller_pid();
+	uint32_t epochs[IPC_MAX_ENDPOINTS];
+	uint32_t ready = 0;
+	int err;
+
+	if (a[0] == 0 || (a[0] >> IPC_MAX_ENDPOINTS))
+		return -EINVAL;
+	for (;;) {
+		uint32_t mask = (uint32_t)a[0];
+
+		for (unsigned ep = 0; ep < IPC_MAX_ENDPOINTS; ep++) {
+			if (!(mask & (1u << ep)))
+				continue;
+			epochs[ep] = ipc_endpoint_epoch(ep);
+			err = recv_allowed(pid, ep);
+			if (err)
+				return err;
+		}
+		err = ipc_wait_any_blocking(mask, epochs, &ready);
+		if (err != -EINTR)
+			break;
+	}
+	return err ? err : (int64_t)ready;
+}
+
 /* ---- capabilities and identity -------------------------------------- */
 
 static int64_t sys_bind_principal(const uint64_t a[6])
@@ -659,6 +693,7 @@ static const syscall_fn handlers[SYSCALL_COUNT] = {
 	[SYS_AUDIT_ATTACH] = sys_audit_attach,
 	[SYS_AUDIT_INFO] = sys_audit_info,
 	[SYS_TRY_RECV_MSG] = sys_try_recv_msg,
+	[SYS_WAIT_MSG] = sys_wait_msg,
 	[SYS_DELEGATE] = sys_delegate,
 	[SYS_TASK_PROCESS] = sys_task_process,
 	[SYS_OBJ_PUT] = sys_obj_put,
@@ -673,6 +708,7 @@ static const syscall_fn handlers[SYSCALL_COUNT] = {
 	[SYS_DEVICE_INFO] = sys_device_info,
 	[SYS_PORT_IO] = sys_port_io,
 	[SYS_CONSOLE_READ] = sys_console_read,
+	[SYS_MAP_FRAMEBUFFER] = sys_map_framebuffer,
 };
 
 /* A refusal by the gates: audited, then -EPERM. */

@@ -83,8 +83,16 @@ int64_t sys_recv_msg(uint32_t endpoint, void *buf, size_t len);
 int64_t sys_obj_put(const void *content, size_t len, void *out_hash);
 /** 15 ObjGet: copy object hash into out; returns bytes copied. */
 int64_t sys_obj_get(const void *hash, void *out, size_t out_len);
+/**
+ * 15 ObjGet for an object gateway (CAP_SYS_OBJ_GATEWAY): read as client,
+ * a 32-byte Principal, whose owner/ACL rights the kernel checks.
+ */
+int64_t sys_obj_get_for(const void *hash, void *out, size_t out_len,
+			const void *client);
 /** 16 ObjDelete: delete object hash (owner only). */
 int64_t sys_obj_delete(const void *hash);
+/** 16 ObjDelete for an object gateway: client (32 bytes) must own it. */
+int64_t sys_obj_delete_for(const void *hash, const void *client);
 /** 17 ObjList: write packed 32-byte hashes; returns how many. */
 int64_t sys_obj_list(void *out, size_t out_len);
 /** 18 ClaimBootstrapKey: one-shot copy of the 64-byte bootstrap secret. */
@@ -92,6 +100,13 @@ int64_t sys_claim_bootstrap_key(void *out);
 /** 19 ObjPutSigned: as ObjPut with a 64-byte Ed25519 signature. */
 int64_t sys_obj_put_signed(const void *content, size_t len, const void *sig,
 			   void *out_hash);
+/**
+ * 19 ObjPutSigned for an object gateway: owner_author is 64 bytes, the
+ * owner's Principal then the author's; sig is the author's signature.
+ */
+int64_t sys_obj_put_signed_for(const void *content, size_t len,
+			       const void *sig, void *out_hash,
+			       const void *owner_author);
 /** 20 MapMmio: map pages at page-aligned phys uncached; returns vaddr. */
 int64_t sys_map_mmio(uint64_t phys, uint64_t pages);
 /** 21 AllocDma: contiguous zeroed pages, guard pages around; *out_paddr. */
@@ -159,6 +174,13 @@ int64_t sys_delegate(uint32_t endpoint, uint64_t pid, uint32_t rights);
  * the caller's own ProcessId when task is 0.
  */
 int64_t sys_task_process(uint64_t task);
+/**
+ * 41 WaitMsg (CambiOS-C): block until one of the endpoints in mask (bit
+ * n = endpoint n; the caller needs RECEIVE on each) holds a message;
+ * returns the mask of those that do, dequeuing nothing (take messages
+ * with sys_try_recv_msg).  For a service with several endpoints.
+ */
+int64_t sys_wait_msg(uint32_t mask);
 
 /**
  * Any syscall number with all six argument registers, for tests of the

@@ -117,14 +117,26 @@ int64_t sys_obj_put(const void *content, size_t len, void *out_hash)
 
 int64_t sys_obj_get(const void *hash, void *out, size_t out_len)
 {
-	SYSCALL_ARITY(OBJ_GET, 3);
-	return arch_syscall3(SYS_OBJ_GET, uptr(hash), uptr(out), out_len);
+	return sys_obj_get_for(hash, out, out_len, NULL);
+}
+
+int64_t sys_obj_get_for(const void *hash, void *out, size_t out_len,
+			const void *client)
+{
+	SYSCALL_ARITY(OBJ_GET, 4);
+	return arch_syscall4(SYS_OBJ_GET, uptr(hash), uptr(out), out_len,
+			     uptr(client));
 }
 
 int64_t sys_obj_delete(const void *hash)
 {
-	SYSCALL_ARITY(OBJ_DELETE, 1);
-	return arch_syscall1(SYS_OBJ_DELETE, uptr(hash));
+	return sys_obj_delete_for(hash, NULL);
+}
+
+int64_t sys_obj_delete_for(const void *hash, const void *client)
+{
+	SYSCALL_ARITY(OBJ_DELETE, 2);
+	return arch_syscall2(SYS_OBJ_DELETE, uptr(hash), uptr(client));
 }
 
 int64_t sys_obj_list(void *out, size_t out_len)
@@ -142,9 +154,16 @@ int64_t sys_claim_bootstrap_key(void *out)
 int64_t sys_obj_put_signed(const void *content, size_t len, const void *sig,
 			   void *out_hash)
 {
-	SYSCALL_ARITY(OBJ_PUT_SIGNED, 4);
-	return arch_syscall4(SYS_OBJ_PUT_SIGNED, uptr(content), len, uptr(sig),
-			     uptr(out_hash));
+	return sys_obj_put_signed_for(content, len, sig, out_hash, NULL);
+}
+
+int64_t sys_obj_put_signed_for(const void *content, size_t len,
+			       const void *sig, void *out_hash,
+			       const void *owner_author)
+{
+	SYSCALL_ARITY(OBJ_PUT_SIGNED, 5);
+	return arch_syscall5(SYS_OBJ_PUT_SIGNED, uptr(content), len, uptr(sig),
+			     uptr(out_hash), uptr(owner_author));
 }
 
 int64_t sys_map_mmio(uint64_t phys, uint64_t pages)
@@ -273,6 +292,12 @@ int64_t sys_task_process(uint64_t task)
 {
 	SYSCALL_ARITY(TASK_PROCESS, 1);
 	return arch_syscall1(SYS_TASK_PROCESS, task);
+}
+
+int64_t sys_wait_msg(uint32_t mask)
+{
+	SYSCALL_ARITY(WAIT_MSG, 1);
+	return arch_syscall1(SYS_WAIT_MSG, mask);
 }
 
 int64_t sys_raw(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,

@@ -1350,6 +1350,151 @@ static void test_stale_epoch_fails_fast(void **state)
 	assert_int_equal(p.t->state, TASK_RUNNING);
 }
 
+/* ---- WaitMsg: waiting on several endpoints (ipc_wait_any) ------------ */
+
+/* The played switch of ipc_wait_any. */
+struct any_player {
+	unsigned cpu;
+	struct task *t;
+	uint32_t mask;
+	unsigned calls;
+	void (*away)(struct any_player *, unsigned call);
+};
+
+static void play_any_switch(void *ctx)
+{
+	struct any_player *p = ctx;
+	unsigned call = p->calls++;
+
+	assert_false(fake_arch_irq_enabled_on(p->cpu));
+	assert_non_null(p->t->wq);
+	if (schedule_on(p->cpu, NULL).next == p->t)
+		return;
+	assert_int_equal(p->t->state, TASK_BLOCKED);
+	assert_int_equal(p->t->block.kind, TASK_BLOCK_MESSAGE_ANY);
+	assert_int_equal(p->t->block.arg, p->mask);
+	p->away(p, call);
+	assert_ptr_equal(run_next(p->cpu), p->t);
+}
+
+static struct any_player any_player_on(unsigned cpu, uint32_t mask,
+				       void (*away)(struct any_player *,
+						    unsigned))
+{
+	struct any_player p = {cpu, spawn(TASK_PRIO_NORMAL, cpu), mask, 0,
+			       away};
+
+	assert_ptr_equal(run_next(cpu), p.t);
+	return p;
+}
+
+static void epochs_of(uint32_t mask, uint32_t epochs[IPC_MAX_ENDPOINTS])
+{
+	for (unsigned ep = 0; ep < IPC_MAX_ENDPOINTS; ep++)
+		epochs[ep] = (mask & (1u << ep)) ? ipc_endpoint_epoch(ep) : 0;
+}
+
+/* Call 0: a send to an endpoint outside the mask; call 1: to 26. */
+static void away_send_outside_then_26(struct any_player *p, unsigned call)
+{
+	struct ipc_sender who = sender(4, NO_REPLY, 1);
+
+	(void)p;
+	fake_arch_set_cpu(0);
+	send_fill(call == 0 ? 9 : 26, &who, 0x26, 3, 0);
+}
+
+/* Queued already: ready at once, nothing dequeued, no block. */
+static void test_wait_any_ready_at_once(void **state)
+{
+	struct any_player p = any_player_on(1, (1u << 24) | (1u << 26),
+					    away_send_outside_then_26);
+	struct ipc_sender who = sender(4, NO_REPLY, 1);
+	uint32_t epochs[IPC_MAX_ENDPOINTS], ready = 0;
+
+	(void)state;
+	send_fill(24, &who, 0x24, 1, 0);
+	fake_arch_set_cpu(1);
+	epochs_of(p.mask, epochs);
+	assert_int_equal(ipc_wait_any(p.mask, epochs, &ready, play_any_switch,
+				      &p),
+			 0);
+	assert_int_equal(ready, 1u << 24);
+	assert_int_equal(p.calls, 0);
+	assert_int_equal(ipc_pending(24), 1);
+	check_ipc();
+}
+
+/*
+ * Blocked on 24|26: a send elsewhere wakes it but it sleeps again; a
+ * send to 26 ends the wait with exactly 26 ready, still queued.
+ */
+static void test_wait_any_blocks_until_send_in_mask(void **state)
+{
+	struct any_player p = any_player_on(2, (1u << 24) | (1u << 26),
+					    away_send_outside_then_26);
+	uint32_t epochs[IPC_MAX_ENDPOINTS], ready = 0;
+
+	(void)state;
+	epochs_of(p.mask, epochs);
+	assert_int_equal(ipc_wait_any(p.mask, epochs, &ready, play_any_switch,
+				      &p),
+			 0);
+	assert_int_equal(p.calls, 2);
+	assert_int_equal(ready, 1u << 26);
+	assert_int_equal(ipc_pending(26), 1);
+	assert_int_equal(ipc_pending(9), 1);
+	assert_int_equal(p.t->state, TASK_RUNNING);
+	assert_null(p.t->wq);
+	assert_true(fake_arch_irq_enabled_on(2));
+	check_ipc();
+}
+
+static void away_interrupt_25(struct any_player *p, unsigned call)
+{
+	(void)p;
+	(void)call;
+	fake_arch_set_cpu(0);
+	assert_int_equal(ipc_interrupt_receivers(25), 0);
+}
+
+/* A revocation on one endpoint of the mask ends the wait with -EINTR. */
+static void test_wait_any_interrupted(void **state)
+{
+	struct any_player p = any_player_on(3, (1u << 25) | (1u << 3),
+					    away_interrupt_25);
+	uint32_t epochs[IPC_MAX_ENDPOINTS], ready = 0;
+
+	(void)state;
+	epochs_of(p.mask, epochs);
+	assert_int_equal(ipc_wait_any(p.mask, epochs, &ready, play_any_switch,
+				      &p),
+			 -EINTR);
+	assert_int_equal(p.calls, 1);
+	assert_null(p.t->wq);
+	/* A stale epoch fails at once. */
+	assert_int_equal(ipc_wait_any(p.mask, epochs, &ready, play_any_switch,
+				      &p),
+			 -EINTR);
+	assert_int_equal(p.calls, 1);
+	check_ipc();
+}
+
+static void test_wait_any_bad_arguments(void **state)
+{
+	uint32_t epochs[IPC_MAX_ENDPOINTS] = {0}, ready = 7;
+
+	(void)state;
+	assert_int_equal(ipc_wait_any(0, epochs, &ready, play_any_switch, NULL),
+			 -EINVAL);
+	assert_int_equal(ipc_wait_any(1, NULL, &ready, play_any_switch, NULL),
+			 -EINVAL);
+	assert_int_equal(ipc_wait_any(1, epochs, NULL, play_any_switch, NULL),
+			 -EINVAL);
+	assert_int_equal(ipc_wait_any(1, epochs, &ready, NULL, NULL), -EINVAL);
+	assert_int_equal(ready, 7);
+}
+
 /* Several receivers blocked on one endpoint: a reset wakes them all. */
 static void test_reset_wakes_all_receivers(void **state)
 {
@@ -1875,6 +2020,10 @@ int main(void)
 	    T(test_interrupt_keeps_queue),
 	    T(test_stale_epoch_fails_fast),
 	    T(test_reset_wakes_all_receivers),
+	    T(test_wait_any_ready_at_once),
+	    T(test_wait_any_blocks_until_send_in_mask),
+	    T(test_wait_any_interrupted),
+	    T(test_wait_any_bad_arguments),
 	    T(test_race_send_before_look),
 	    T(test_race_send_between_look_and_switch),
 	    T(test_race_send_before_prepare),

@@ -169,6 +169,10 @@ static void test_every_wrapper_marshals_its_call(void **state)
 	CALL(sys_obj_get(P(0x7200), P(0x7300), 4096), SYS_OBJ_GET, 0x7200,
 	     0x7300, 4096, 0);
 	CALL(sys_obj_delete(P(0x7400)), SYS_OBJ_DELETE, 0x7400, 0, 0, 0);
+	CALL(sys_obj_get_for(P(0x7200), P(0x7300), 64, P(0x7a00)), SYS_OBJ_GET,
+	     0x7200, 0x7300, 64, 0x7a00);
+	CALL(sys_obj_delete_for(P(0x7400), P(0x7b00)), SYS_OBJ_DELETE, 0x7400,
+	     0x7b00, 0, 0);
 	CALL(sys_obj_list(P(0x7500), 320), SYS_OBJ_LIST, 0x7500, 320, 0, 0);
 	CALL(sys_claim_bootstrap_key(P(0x7600)), SYS_CLAIM_BOOTSTRAP_KEY,
 	     0x7600, 0, 0, 0);
@@ -210,6 +214,7 @@ static void test_every_wrapper_marshals_its_call(void **state)
 	     0x300000009ull, 1, 0);
 	CALL(sys_task_process(0x100000002ull), SYS_TASK_PROCESS, 0x100000002ull,
 	     0, 0, 0);
+	CALL(sys_wait_msg(0x05000000u), SYS_WAIT_MSG, 0x05000000u, 0, 0, 0);
 	/* Every syscall but Exit (next test) has a wrapper, checked above. */
 	assert_int_equal(seen | 1, (1ull << SYSCALL_COUNT) - 1);
 }

@@ -935,9 +935,9 @@ static void test_get_tampered_signature(void **state)
 	reseal(d, 1);
 	assert_int_equal(objstore_get(&d->st, obj->content_hash, out),
 			 -EBADSIG);
-	/* The owner swapped for another key: also -EBADSIG. */
+	/* The author (the signer) swapped for another key: also -EBADSIG. */
 	test_block(d, 1)[130] ^= 4;
-	test_block(d, 1)[80] ^= 1;
+	test_block(d, 1)[OBJDISK_REC_AUTHOR_OFF] ^= 1;
 	reseal(d, 1);
 	assert_int_equal(objstore_get(&d->st, obj->content_hash, out),
 			 -EBADSIG);

@@ -95,10 +95,58 @@ static void test_object_sign_sets_owner_and_author(void **state)
 	assert_true(cambi_object_is_signed(obj));
 	assert_int_equal(cambi_object_validate_signed(obj), 0);
 
-	/* An existing author is kept: authorship does not move. */
-	memcpy(obj->author.key, other.pk, 32);
+	/* An existing owner is kept: the signer becomes the author, and
+	 * the signature verifies against the author, not the owner. */
+	memset(obj->author.key, 0, 32);
+	memcpy(obj->owner.key, other.pk, 32);
 	assert_int_equal(cambi_object_sign(obj, k.sk), 0);
-	assert_memory_equal(obj->author.key, other.pk, 32);
+	assert_memory_equal(obj->owner.key, other.pk, 32);
+	assert_memory_equal(obj->author.key, k.pk, 32);
+	assert_int_equal(cambi_object_validate_signed(obj), 0);
+	free(obj);
+}
+
+/* Access: owner anything, ACL per right and expiry, anonymous nothing. */
+static void test_object_allows(void **state)
+{
+	struct test_key owner, reader, writer, stranger;
+	struct cambi_object *obj = test_obj(20, 3);
+	struct principal anon;
+
+	(void)state;
+	memset(&anon, 0, sizeof(anon));
+	test_key(&owner, 11);
+	test_key(&reader, 12);
+	test_key(&writer, 13);
+	test_key(&stranger, 14);
+	memcpy(obj->owner.key, owner.pk, 32);
+	obj->acl_count = 2;
+	memcpy(obj->acl[0].principal.key, reader.pk, 32);
+	obj->acl[0].rights = CAMBI_RIGHT_READ;
+	obj->acl[0].expiry = 100;
+	memcpy(obj->acl[1].principal.key, writer.pk, 32);
+	obj->acl[1].rights = CAMBI_RIGHT_WRITE;
+
+	const struct principal *o = (const struct principal *)owner.pk;
+	const struct principal *r = (const struct principal *)reader.pk;
+	const struct principal *w = (const struct principal *)writer.pk;
+	const struct principal *x = (const struct principal *)stranger.pk;
+
+	assert_true(cambi_object_allows(obj, o, CAMBI_RIGHT_READ, 500));
+	assert_true(cambi_object_allows(obj, o, CAMBI_RIGHT_WRITE, 500));
+	assert_true(cambi_object_allows(obj, r, CAMBI_RIGHT_READ, 99));
+	assert_false(cambi_object_allows(obj, r, CAMBI_RIGHT_READ, 100));
+	assert_false(cambi_object_allows(obj, r, CAMBI_RIGHT_WRITE, 0));
+	assert_true(cambi_object_allows(obj, w, CAMBI_RIGHT_WRITE, 1u << 30));
+	assert_false(cambi_object_allows(obj, w, CAMBI_RIGHT_READ, 0));
+	assert_false(cambi_object_allows(obj, x, CAMBI_RIGHT_READ, 0));
+	/* An entry past acl_count does not count. */
+	obj->acl_count = 1;
+	assert_false(cambi_object_allows(obj, w, CAMBI_RIGHT_WRITE, 0));
+	/* Anonymous never, even for an object nobody owns. */
+	memset(obj->owner.key, 0, 32);
+	assert_false(cambi_object_allows(obj, &anon, CAMBI_RIGHT_READ, 0));
+	assert_false(cambi_object_allows(NULL, o, CAMBI_RIGHT_READ, 0));
 	free(obj);
 }
 
@@ -359,7 +407,8 @@ static void test_ram_put_bad_signature(void **state)
 	ram_free(f);
 }
 
-/* A signature by someone other than the owner does not verify. */
+/* A signature by someone other than the author does not verify; an
+ * owner other than the author is fine; a zero owner is not. */
 static void test_ram_put_signature_wrong_owner(void **state)
 {
 	struct ram_fixture *f = ram_new(4);
@@ -370,8 +419,13 @@ static void test_ram_put_signature_wrong_owner(void **state)
 	test_key(&k, 7);
 	test_key(&other, 8);
 	obj = test_signed_obj(30, 53, &k);
-	memcpy(obj->owner.key, other.pk, 32);
+	memcpy(obj->author.key, other.pk, 32);
 	assert_int_equal(objstore_put_signed(&f->st, obj), -EBADSIG);
+	memcpy(obj->author.key, k.pk, 32);
+	memset(obj->owner.key, 0, 32);
+	assert_int_equal(objstore_put_signed(&f->st, obj), -EBADSIG);
+	memcpy(obj->owner.key, other.pk, 32);
+	assert_int_equal(objstore_put_signed(&f->st, obj), 0);
 	free(obj);
 	ram_free(f);
 }
@@ -540,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_object_hash_is_blake3),
 	    cmocka_unit_test(test_object_init_too_long),
 	    cmocka_unit_test(test_object_sign_sets_owner_and_author),
+	    cmocka_unit_test(test_object_allows),
 	    cmocka_unit_test(test_object_equal_detects_differences),
 	    cmocka_unit_test(test_ram_put_get_roundtrip),
 	    cmocka_unit_test(test_ram_put_unsigned),

@@ -493,6 +493,7 @@ static void test_block_invalid_reason(void **state)
 	    {TASK_BLOCK_NONE, 0},	   {TASK_BLOCK_KIND_COUNT, 0},
 	    {(enum task_block_kind)77, 1}, {TASK_BLOCK_DEBUGGER, 1},
 	    {TASK_BLOCK_BOOT_GATE, 5},	   {TASK_BLOCK_CHILD, TASK_ID_NONE},
+	    {TASK_BLOCK_MESSAGE_ANY, 0},
 	};
 	struct task *t = spawn(TASK_PRIO_NORMAL, 0);
 

@@ -6,14 +6,16 @@
  *   cambios-objtool <image> info
  *   cambios-objtool <image> list
  *   cambios-objtool <image> get <hash> [--out FILE]
- *   cambios-objtool <image> put <FILE> (--key KEYFILE | --unsigned)
+ *   cambios-objtool <image> put <FILE> (--key KEYFILE [--owner PUBFILE] |
+ *                                       --unsigned)
  *   cambios-objtool <image> delete <hash>
  *   cambios-objtool <image> check [--verbose]
  *
  * Exit status: 0 success, 1 failure (or damage found by check), 2 usage.
  * Every failure is one line on stderr starting "cambios-objtool: ".
  * Key files: exactly 32 raw bytes (an Ed25519 seed), or 64 hex digits
- * (optionally followed by whitespace).  docs/storage.md has the details.
+ * (optionally followed by whitespace).  --owner names a public key in the
+ * same format: the object's owner, when it is not the signer (the author).  docs/storage.md has the details.
  */
 #include <sodium.h>
 #include <stdarg.h>
@@ -65,7 +67,8 @@ static int usage(void)
 	      "  info                                 superblock and counts\n"
 	      "  list                                 hash, size, signature\n"
 	      "  get <hash> [--out FILE]              content to stdout/FILE\n"
-	      "  put <FILE> (--key KEYFILE | --unsigned)  store a file\n"
+	      "  put <FILE> (--key KEYFILE [--owner PUBFILE] | --unsigned)\n"
+	      "                              store a file\n"
 	      "  delete <hash>                        remove an object\n"
 	      "  check [--verbose]                    verify everything\n"
 	      "key file: 32 raw seed bytes or 64 hex digits\n",
@@ -350,14 +353,16 @@ static int cmd_get(struct tool *t, int argc, char **argv)
 }
 
 /* Build and sign the object with libsodium (the store verifies it). */
-static bool sign_object(struct cambi_object *obj, const uint8_t seed[32])
+static bool sign_object(struct cambi_object *obj, const uint8_t seed[32],
+			const uint8_t *owner)
 {
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 
 	if (crypto_sign_seed_keypair(pk, sk, seed) != 0)
 		return false;
+	/* The signer is the author; the owner is the author unless named. */
 	memcpy(obj->author.key, pk, 32);
-	memcpy(obj->owner.key, pk, 32);
+	memcpy(obj->owner.key, owner ? owner : pk, 32);
 	obj->sig_algo = CAMBI_SIG_ED25519;
 	crypto_sign_detached(obj->signature, NULL, obj->content,
 			     obj->content_len, sk);
@@ -368,9 +373,9 @@ static bool sign_object(struct cambi_object *obj, const uint8_t seed[32])
 static int cmd_put(struct tool *t, int argc, char **argv)
 {
 	static uint8_t content[CAMBI_CONTENT_MAX];
-	const char *key = NULL;
+	const char *key = NULL, *owner_file = NULL;
 	bool unsigned_ok = false;
-	uint8_t seed[32];
+	uint8_t seed[32], owner[32];
 	char hex[2 * CAMBI_HASH_SIZE + 1];
 	size_t len;
 	int err;
@@ -380,13 +385,17 @@ static int cmd_put(struct tool *t, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
 			key = argv[++i];
+		else if (strcmp(argv[i], "--owner") == 0 && i + 1 < argc)
+			owner_file = argv[++i];
 		else if (strcmp(argv[i], "--unsigned") == 0)
 			unsigned_ok = true;
 		else
 			return usage();
 	}
-	if (!key == !unsigned_ok)
+	if (!key == !unsigned_ok || (owner_file && !key))
 		return usage();
+	if (owner_file && !load_key(owner_file, owner))
+		return EXIT_FAIL;
 	err = hostio_read_file(argv[0], content, sizeof(content), &len);
 	if (err == HOSTIO_TOO_BIG) {
 		die_msg("%s: larger than %u bytes, the object size limit",
@@ -402,7 +411,7 @@ static int cmd_put(struct tool *t, int argc, char **argv)
 	if (key) {
 		if (!load_key(key, seed))
 			return EXIT_FAIL;
-		if (!sign_object(t->obj, seed)) {
+		if (!sign_object(t->obj, seed, owner_file ? owner : NULL)) {
 			sodium_memzero(seed, sizeof(seed));
 			die_msg("%s: key derivation failed", key);
 			return EXIT_FAIL;

@@ -20,7 +20,9 @@
  *   2 GET    hash 32                  [0][content <= 255]
  *   3 DELETE hash 32                  [status]
  *   4 LIST   -                        [0][count u8][count x hash 32], <= 7
- * Status: 0 OK, 1 NOT_FOUND, 2 FULL, 3 DENIED, 4 INVALID.
+ * Status: 0 OK, 1 NOT_FOUND, 2 FULL, 3 DENIED, 4 INVALID, and 5
+ * UNAVAILABLE [5][error u16] (the store is offline: a damaged disk, an
+ * I/O error; docs/services.md).
  */
 #include "lib/libsys/libsys.h"
 
@@ -51,6 +53,7 @@ enum fs_status {
 	FS_FULL = 2,
 	FS_DENIED = 3,
 	FS_INVALID = 4,
+	FS_UNAVAILABLE = 5,
 };
 
 /* RegisterEndpoint's result for 18; "not yet" until arcobj_init. */
@@ -129,15 +132,31 @@ static void report_no_answer(int64_t r)
 		       strerror((int)r), errno_name((int)r));
 }
 
-/* Print the message of a non-OK status; cmd picks DENIED's meaning. */
-static void report_status(enum fs_cmd cmd, uint8_t status)
+/* Print the message of a non-OK answer; cmd picks DENIED's meaning. */
+static void report_status(enum fs_cmd cmd, const uint8_t *ans, size_t len)
 {
+	uint8_t status = ans[0];
+
 	switch (status) {
 	case FS_NOT_FOUND:
 		printf("arcobj: no such object\n");
 		break;
 	case FS_FULL:
-		printf("arcobj: object store full (or failed to store)\n");
+		printf("arcobj: object store full\n");
+		break;
+	case FS_UNAVAILABLE:
+		if (len >= 3) {
+			int code = ans[1] | ans[2] << 8;
+
+			printf("arcobj: object store unavailable: %s%s\n",
+			       strerror(code),
+			       code == ECORRUPT || code == EVERSION
+				   ? " (the disk is damaged or not an object "
+				     "store; it was left as it is)"
+				   : "");
+		} else {
+			printf("arcobj: object store unavailable\n");
+		}
 		break;
 	case FS_DENIED:
 		if (cmd == FS_PUT)
@@ -145,6 +164,9 @@ static void report_status(enum fs_cmd cmd, uint8_t status)
 			       "(the object cannot be signed)\n");
 		else if (cmd == FS_DELETE)
 			printf("arcobj: denied: not the owner\n");
+		else if (cmd == FS_GET)
+			printf("arcobj: denied: not the owner and not in the "
+			       "object's ACL\n");
 		else
 			printf("arcobj: denied\n");
 		break;
@@ -203,7 +225,7 @@ static size_t request(enum fs_cmd cmd, const uint8_t *req, size_t len,
 		return 0;
 	}
 	if (ans[0] != FS_OK) {
-		report_status(cmd, ans[0]);
+		report_status(cmd, ans, (size_t)r);
 		return 0;
 	}
 	return (size_t)r;

@@ -90,6 +90,36 @@ bool has_args(const char *args)
 
 static void cmd_help(const char *args);
 
+/*
+ * run <module>: start a boot module by name (Spawn) and wait for it; its
+ * exit code is printed.  The program runs with the Principal the boot
+ * configuration gave its module (docs/services.md).
+ */
+static void cmd_run(const char *args)
+{
+	const char *name = args;
+	size_t n;
+	int64_t task, code;
+
+	while (*name == ' ')
+		name++;
+	for (n = 0; name[n] && name[n] != ' '; n++)
+		;
+	if (n == 0 || has_args(name + n)) {
+		printf("usage: run <module>\n");
+		return;
+	}
+	task = sys_spawn(name, n);
+	if (task < 0) {
+		printf("run: cannot start %.*s: %s\n", (int)n, name,
+		       task == -EINVAL ? "no such boot module"
+				       : strerror((int)task));
+		return;
+	}
+	code = sys_wait_task((uint64_t)task);
+	printf("run: %.*s exited with %ld\n", (int)n, name, (long)code);
+}
+
 /* One built-in command. */
 struct command {
 	const char *name;	       /* the word typed */
@@ -106,6 +136,7 @@ static const struct command commands[] = {
     {"uptime", cmd_uptime, "uptime", "time since boot (100 Hz ticks)"},
     {"audit", cmd_audit, "audit", "audit ring: events produced, dropped"},
     {"caps", cmd_caps, "caps", "endpoints, capabilities, channels, messages"},
+    {"run", cmd_run, "run <module>", "start a boot module and wait for it"},
     {"arcobj", cmd_arcobj, "arcobj put <text>",
      "store text in the object store (fs-service)"},
 };

@@ -1,0 +1,97 @@
+"""The object services without a disk: key-store, fs-service and the shell
+(docs/services.md), with objects in the kernel's RAM store.
+
+Driven over the serial console: `arcobj put` of three objects, `list`,
+`get` of each (content, and the hash equals BLAKE3 of the content computed
+on the host), `delete`, errors for malformed input; and a client under a
+Principal of its own (obj_intruder, booted with principal=) that can
+neither read nor delete the shell's object, through the fs-service or
+directly, while its own objects work and LIST shows only those.
+The disk-backed chain and persistence are in test_persistence.py.
+"""
+import re
+import subprocess
+
+from conftest import HOST_BIN, user_prog
+
+PROMPT = "cambios> "
+INTRUDER_PRINCIPAL = "5a" * 32
+
+
+def b3(text):
+    out = subprocess.run([f"{HOST_BIN}/cambios-b3sum"], input=text.encode(),
+                         capture_output=True, check=True).stdout.decode()
+    return out.split()[0]
+
+
+def start(boot, extra=(), smp=1):
+    modules = [user_prog("key-store"), user_prog("fs-service"),
+               user_prog("shell"), *extra]
+    m = boot("", smp=smp, timeout=60, modules=modules)
+    m.child.expect_exact("fs-service: ready on endpoint 16")
+    m.child.expect(r"CambiOS-C shell \(pid \d+\)")
+    m.child.expect_exact(PROMPT)
+    return m
+
+
+def run(m, line, timeout=30):
+    m.child.send(line + "\r")
+    m.child.expect_exact("\n" + PROMPT, timeout=timeout)
+    return m.child.before.replace("\r", "")
+
+
+def put(m, text):
+    out = run(m, f"arcobj put {text}")
+    found = re.search(r"stored: ([0-9a-f]{64})", out)
+    assert found, out
+    return found.group(1)
+
+
+def test_put_list_get_delete(boot):
+    m = start(boot, smp=2)
+    texts = ["first object", "second, with punctuation!", "3rd"]
+    hashes = [put(m, t) for t in texts]
+    assert hashes == [b3(t) for t in texts]
+    # Idempotent: the same content again gives the same hash.
+    assert put(m, texts[0]) == hashes[0]
+    listing = run(m, "arcobj list")
+    assert "3 objects" in listing
+    for h in hashes:
+        assert h in listing
+    for t, h in zip(texts, hashes):
+        out = run(m, f"arcobj get {h.upper()}")
+        assert f"{len(t)} byte" in out and t in out, out
+    assert "deleted" in run(m, f"arcobj delete {hashes[1]}")
+    assert "no such object" in run(m, f"arcobj get {hashes[1]}")
+    assert "no such object" in run(m, f"arcobj delete {hashes[1]}")
+    listing = run(m, "arcobj list")
+    assert "2 objects" in listing and hashes[1] not in listing
+    # Bad input: clear messages, the shell goes on.
+    assert "malformed hash" in run(m, "arcobj get 1234")
+    assert "malformed hash" in run(m, "arcobj get " + "g" * 64)
+    assert "usage: arcobj" in run(m, "arcobj frobnicate")
+    assert "unknown command" in run(m, "arcbj list")
+    assert "no such boot module" in run(m, "run nothing-like-this")
+
+
+def test_other_principal_cannot_read_or_delete(boot):
+    intruder = f"{user_prog('obj_intruder')}:spawn-only principal={INTRUDER_PRINCIPAL}"
+    m = start(boot, extra=[intruder])
+    h = put(m, "the shell's secret note")
+    out = run(m, "run obj_intruder", timeout=60)
+    checks = re.findall(r"obj_intruder: (.*) (ok|BAD)\n", out)
+    assert len(checks) >= 11, out
+    assert all(r == "ok" for _, r in checks), out
+    assert "obj_intruder: done 11/11" in out
+    assert "run: obj_intruder exited with 0" in out
+    # The shell's object is untouched, and the intruder left nothing.
+    listing = run(m, "arcobj list")
+    assert "1 object" in listing and h in listing
+    assert "the shell's secret note" in run(m, f"arcobj get {h}")
+
+
+def test_bad_principal_argument_refused(boot):
+    bad = f"{user_prog('obj_intruder')}:spawn-only principal=xyz"
+    m = start(boot, extra=[bad])
+    assert "principal= needs 64 hex digits" in m.output()
+    assert "no such boot module" in run(m, "run obj_intruder")

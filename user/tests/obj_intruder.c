@@ -1,0 +1,110 @@
+/*
+ * user/tests/obj_intruder.c - a client under a Principal of its own (the
+ * boot configuration's principal= argument) trying the shell's objects
+ * through the fs-service, for tests/qemu/test_services.py.
+ *
+ * The test stores SECRET from the shell first.  This program must not be
+ * able to read or delete it - through the fs-service, or with the object
+ * syscalls directly, or by naming the shell as the client without being
+ * a gateway - while its own objects work and LIST shows only those.
+ * One line per check, "obj_intruder: <check> ... ok" or "... BAD", then
+ * "obj_intruder: done <ok>/<total>".
+ */
+#include "lib/crypto/blake3.h"
+#include "lib/libsys/libsys.h"
+
+#define SECRET	  "the shell's secret note"
+#define OWN	  "the intruder's own note"
+#define REPLY_EP  9u
+
+static unsigned ok, total;
+static uint8_t rbuf[IPC_RECV_BUF_SIZE];
+
+static void check(const char *what, int64_t got, int64_t want)
+{
+	total++;
+	if (got == want)
+		ok++;
+	printf("obj_intruder: %s got=%ld want=%ld %s\n", what, (long)got,
+	       (long)want, got == want ? "ok" : "BAD");
+}
+
+/* One fs-service request; returns the answer's length, its bytes in ans. */
+static int64_t fs(const uint8_t *req, size_t len, uint8_t *ans)
+{
+	struct recv_msg m;
+	int64_t r = sys_write(IPC_EP_FS, req, len);
+
+	if (sys_failed(r))
+		return r;
+	r = recv_verified(REPLY_EP, rbuf, sizeof(rbuf), &m);
+	if (r < 0)
+		return r;
+	memcpy(ans, m.payload, m.len);
+	return (int64_t)m.len;
+}
+
+static int64_t fs_hash_cmd(uint8_t cmd, const uint8_t hash[32], uint8_t *ans)
+{
+	uint8_t req[33];
+
+	req[0] = cmd;
+	memcpy(req + 1, hash, 32);
+	return fs(req, sizeof(req), ans);
+}
+
+int main(void)
+{
+	uint8_t secret[32], own[32], ans[IPC_MSG_SIZE], buf[64], req[64];
+	uint8_t shell_principal[PRINCIPAL_SIZE], me[PRINCIPAL_SIZE];
+	int64_t r;
+
+	blake3_hash(SECRET, sizeof(SECRET) - 1, secret);
+	r = sys_register_endpoint(REPLY_EP, 0);
+	check("register reply endpoint", r, 0);
+	(void)sys_get_principal(me, sizeof(me));
+	printf("obj_intruder: principal %02x%02x%02x%02x..\n", me[0], me[1],
+	       me[2], me[3]);
+
+	/* Through the fs-service: DENIED (3). */
+	r = fs_hash_cmd(2, secret, ans);
+	check("fs GET of the shell's object denied", r > 0 ? ans[0] : r, 3);
+	r = fs_hash_cmd(3, secret, ans);
+	check("fs DELETE of the shell's object denied", r > 0 ? ans[0] : r, 3);
+
+	/* Directly: the kernel checks the caller's own Principal. */
+	check("ObjGet of the shell's object", sys_obj_get(secret, buf, 8),
+	      -EPERM);
+	check("ObjDelete of the shell's object", sys_obj_delete(secret),
+	      -EPERM);
+
+	/* Naming another client needs the gateway capability. */
+	memset(shell_principal, 0x11, sizeof(shell_principal));
+	check("ObjGet for another client without the gateway right",
+	      sys_obj_get_for(secret, buf, 8, shell_principal), -EPERM);
+
+	/* Its own object: put, get, list (only its own), delete. */
+	req[0] = 1;
+	memcpy(req + 1, OWN, sizeof(OWN) - 1);
+	r = fs(req, sizeof(OWN), ans);
+	check("fs PUT of its own object", r == 33 ? ans[0] : -1000 - r, 0);
+	memcpy(own, ans + 1, 32);
+	r = fs_hash_cmd(2, own, ans);
+	check("fs GET of its own object",
+	      r == (int64_t)sizeof(OWN) && ans[0] == 0 &&
+		      !memcmp(ans + 1, OWN, sizeof(OWN) - 1),
+	      1);
+	req[0] = 4;
+	r = fs(req, 1, ans);
+	check("fs LIST shows exactly its own object",
+	      r == 2 + 32 && ans[0] == 0 && ans[1] == 1 &&
+		      !memcmp(ans + 2, own, 32),
+	      1);
+	r = fs_hash_cmd(3, own, ans);
+	check("fs DELETE of its own object", r == 1 ? ans[0] : -1000 - r, 0);
+	r = fs_hash_cmd(2, own, ans);
+	check("fs GET after delete", r > 0 ? ans[0] : r, 1);
+
+	printf("obj_intruder: done %u/%u\n", ok, total);
+	return ok == total ? 0 : 1;
+}
