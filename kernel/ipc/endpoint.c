@@ -249,8 +249,8 @@ static int deliver(unsigned ep, const struct stamp *st,
 		*taken = waiter;
 	else if (waiter != TASK_ID_NONE && !sched_wake_id(waiter).woken)
 		(void)waitq_wake_one(&e->receivers);
-	if (waitq_has_waiters(&any_waiters))
-		(void)waitq_wake_all(&any_waiters);
+	/* WaitMsg waiters have a queue of their own: the fenced look. */
+	wake_any_waiters();
 	return 0;
 }
 
