@@ -186,11 +186,14 @@ static void stage(struct audit_cpu *c, enum audit_kind kind, uint8_t flags,
 	__atomic_store_n(&c->head, next, __ATOMIC_RELEASE);
 }
 
-void audit_emit(enum audit_kind kind, uint64_t subject, uint64_t object,
-		uint64_t arg0, uint64_t arg1, uint64_t arg2, uint64_t arg3)
+/*
+ * Everything of audit_emit after the IPC sampling: sampled says the
+ * event survived it already (flag AUDIT_FLAG_SAMPLED, counters bumped).
+ */
+static __attribute__((noinline)) void
+emit_slow(enum audit_kind kind, bool sampled, uint64_t subject,
+	  uint64_t object, const uint64_t arg[4])
 {
-	const uint64_t arg[4] = {arg0, arg1, arg2, arg3};
-
 	/* AUDIT_DROPPED comes only from the drain: consumers can trust it. */
 	if ((unsigned)kind >= AUDIT_KIND_COUNT || kind == AUDIT_DROPPED) {
 		__atomic_fetch_add(&invalid_kinds, 1, __ATOMIC_RELAXED);
@@ -224,13 +227,13 @@ void audit_emit(enum audit_kind kind, uint64_t subject, uint64_t object,
 	__atomic_store_n(&c->busy, 1, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 
-	uint8_t flags = 0;
+	uint8_t flags = sampled ? AUDIT_FLAG_SAMPLED : 0;
 	bool keep = true;
 
-	if (kind == AUDIT_IPC_SEND) {
+	if (!sampled && kind == AUDIT_IPC_SEND) {
 		keep = sample_keep(&c->send_seen, &c->send_kept);
 		flags = AUDIT_FLAG_SAMPLED;
-	} else if (kind == AUDIT_IPC_RECV) {
+	} else if (!sampled && kind == AUDIT_IPC_RECV) {
 		keep = sample_keep(&c->recv_seen, &c->recv_kept);
 		flags = AUDIT_FLAG_SAMPLED;
 	}
@@ -240,6 +243,46 @@ void audit_emit(enum audit_kind kind, uint64_t subject, uint64_t object,
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&c->busy, 0, __ATOMIC_RELAXED);
 	arch_irq_restore(irq);
+}
+
+/*
+ * The sampling of an IPC event on this CPU, before any record is built:
+ * 1 sampled out (counted, nothing else to do), 0 kept, -1 undecided (no
+ * staging, or a nested emit: emit_slow counts the drop).
+ */
+static int ipc_sampled_out(enum audit_kind kind)
+{
+	unsigned long irq = arch_irq_save();
+	struct audit_cpu *c = staging_of(arch_cpu_id());
+	int out = -1;
+
+	if (c && !__atomic_load_n(&c->busy, __ATOMIC_RELAXED)) {
+		bool send = kind == AUDIT_IPC_SEND;
+
+		out = !sample_keep(send ? &c->send_seen : &c->recv_seen,
+				   send ? &c->send_kept : &c->recv_kept);
+	}
+	arch_irq_restore(irq);
+	return out;
+}
+
+void audit_emit(enum audit_kind kind, uint64_t subject, uint64_t object,
+		uint64_t arg0, uint64_t arg1, uint64_t arg2, uint64_t arg3)
+{
+	bool sampled = false;
+
+	/* An IPC event sampled out (99 in 100) costs a counter, no record. */
+	if (kind == AUDIT_IPC_SEND || kind == AUDIT_IPC_RECV) {
+		int out = ipc_sampled_out(kind);
+
+		if (out > 0)
+			return;
+		sampled = out == 0;
+	}
+
+	const uint64_t arg[4] = {arg0, arg1, arg2, arg3};
+
+	emit_slow(kind, sampled, subject, object, arg);
 }
 
 int audit_init(void *ring_pages, size_t bytes)

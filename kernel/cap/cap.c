@@ -714,9 +714,9 @@ int cap_send_prepare_self(process_id_t sender, uint32_t ep,
 	}
 	/* Bound once, never changed while the process lives. */
 	if (__atomic_load_n(&r->principal_bound, __ATOMIC_ACQUIRE))
-		memcpy(out->principal, r->principal, PRINCIPAL_SIZE);
+		__builtin_memcpy(out->principal, r->principal, PRINCIPAL_SIZE);
 	else
-		memset(out->principal, 0, PRINCIPAL_SIZE);
+		__builtin_memset(out->principal, 0, PRINCIPAL_SIZE);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "kernel/core/lockrank.h"
 #include "kernel/core/spinlock.h"
 #include "kernel/ipc/ipc_internal.h"
+#include "kernel/sched/sched.h"
 #include "kernel/sched/task.h"
 #include "kernel/sched/waitq.h"
 #include "lib/klib/string.h"
@@ -31,6 +32,14 @@ _Static_assert(sizeof(struct ipc_msg) == 312,
 	       "message: 24 bytes of metadata, Principal, 256-byte payload");
 _Static_assert(sizeof(((struct ipc_recv_hdr *)0)->sender) == PRINCIPAL_SIZE,
 	       "recv header Principal");
+/* ipc_recv_image: Principal, from and payload as syscalls.md 7.1 has them. */
+_Static_assert(offsetof(struct ipc_msg, from) ==
+		       offsetof(struct ipc_msg, sender) + PRINCIPAL_SIZE &&
+		   offsetof(struct ipc_msg, payload) ==
+		       offsetof(struct ipc_msg, sender) + IPC_RECV_HDR_SIZE,
+	       "message header in the RecvMsg layout");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "ipc_recv_image: from is stored little-endian");
 
 /* The endpoints; locks and wait queues are set up by ipc_init. */
 static struct ipc_ep endpoints[IPC_MAX_ENDPOINTS];
@@ -80,7 +89,9 @@ void ipc_init(void)
 
 		memset(e, 0, sizeof(*e));
 		spin_init(&e->lock, "ipc_endpoint", LOCK_RANK_IPC);
-		waitq_init(&e->receivers, "ipc_receivers");
+		/* One lock for the queue and its receivers: a send queues a
+		 * message and takes the receiver to wake in one go. */
+		waitq_init_guarded(&e->receivers, "ipc_receivers", &e->lock);
 		e->next_seq = 1;
 	}
 }
@@ -118,10 +129,11 @@ static void fill_header(struct ipc_msg *m, unsigned ep, uint32_t seq,
 	m->to = ep;
 	m->len = (uint16_t)len;
 	m->flags = st->flags;
+	/* Fixed-size builtins: inline moves, not calls. */
 	if (st->principal)
-		memcpy(m->sender, st->principal, PRINCIPAL_SIZE);
+		__builtin_memcpy(m->sender, st->principal, PRINCIPAL_SIZE);
 	else
-		memset(m->sender, 0, PRINCIPAL_SIZE);
+		__builtin_memset(m->sender, 0, PRINCIPAL_SIZE);
 	/*
 	 * Bytes past len are not cleared: every reader copies len bytes only
 	 * (copy_msg, ipc_format_recv, ipc_copy_payload), so an earlier
@@ -163,15 +175,20 @@ static int deliver_to_sink(unsigned ep, uint32_t seq, const struct stamp *st,
 	return fn(ctx, &m);
 }
 
-/* Queue (or sink) one message; the common part of both sends. */
+/*
+ * Queue (or sink) one message; the common part of every send.  A receiver
+ * taken off the queue is woken, or with taken its id is left there for
+ * the caller to wake (TASK_ID_NONE: none waited).
+ */
 static int deliver(unsigned ep, const struct stamp *st,
-		   const struct payload_src *src, size_t len)
+		   const struct payload_src *src, size_t len, task_id_t *taken)
 {
 	struct ipc_ep *e;
 	struct ipc_msg *m;
 	ipc_sink_fn sink;
 	void *sink_ctx;
 	uint32_t seq;
+	task_id_t waiter;
 
 	if (ep >= IPC_MAX_ENDPOINTS || len > IPC_MSG_SIZE ||
 	    (len && !src->fill && !src->data))
@@ -180,6 +197,8 @@ static int deliver(unsigned ep, const struct stamp *st,
 
 	unsigned long flags = spin_lock_irqsave(&e->lock);
 
+	if (taken)
+		*taken = TASK_ID_NONE;
 	seq = e->next_seq;
 	sink = e->sink;
 	if (sink) {
@@ -211,22 +230,27 @@ static int deliver(unsigned ep, const struct stamp *st,
 	e->stats.depth = e->count;
 	if (e->count > e->stats.peak)
 		e->stats.peak = e->count;
-
+	/*
+	 * The receivers' queue shares the endpoint lock: the longest waiter
+	 * comes off it in the critical section that queued the message, so
+	 * a receiver either saw the message before it joined or is taken
+	 * here (docs/ipc.md, "Sleeping").
+	 */
+	waiter = waitq_pop_locked(&e->receivers);
 	spin_unlock_irqrestore(&e->lock, flags);
 	/* From the stamp: a receiver may already have emptied the ring slot. */
 	audit_emit(AUDIT_IPC_SEND, st->pid, ep, len, st->from, seq, 0);
 	/*
-	 * The condition (a queued message) is true and the lock is dropped:
-	 * wake the longest waiter, on whatever CPU it sleeps (the original
-	 * woke only receivers on the sender's CPU).  The fence pairs with
-	 * the receiver's after it joins the queue: either it sees our
-	 * message or we see it waiting.
+	 * Wake it with the lock dropped, on whatever CPU it sleeps (the
+	 * original woke only receivers on the sender's CPU).  One killed
+	 * since it queued is passed over for the next.
 	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (waitq_has_waiters(&e->receivers))
+	if (taken)
+		*taken = waiter;
+	else if (waiter != TASK_ID_NONE && !sched_wake_id(waiter).woken)
 		(void)waitq_wake_one(&e->receivers);
-	if (waitq_has_waiters(&any_waiters))
-		(void)waitq_wake_all(&any_waiters);
+	/* WaitMsg waiters have a queue of their own: the fenced look. */
+	wake_any_waiters();
 	return 0;
 }
 
@@ -265,7 +289,7 @@ int ipc_send(unsigned ep, const struct ipc_sender *who, const void *payload,
 	struct stamp st;
 	int err = user_stamp(ep, who, len, &st);
 
-	return err ? err : deliver(ep, &st, &src, len);
+	return err ? err : deliver(ep, &st, &src, len, NULL);
 }
 
 int ipc_send_from(unsigned ep, const struct ipc_sender *who, size_t len,
@@ -278,7 +302,30 @@ int ipc_send_from(unsigned ep, const struct ipc_sender *who, size_t len,
 	if (!fill)
 		return -EINVAL;
 	err = user_stamp(ep, who, len, &st);
-	return err ? err : deliver(ep, &st, &src, len);
+	return err ? err : deliver(ep, &st, &src, len, NULL);
+}
+
+int ipc_send_handoff(unsigned ep, const struct ipc_sender *who, size_t len,
+		     ipc_fill_fn fill, void *ctx, task_id_t *taken)
+{
+	struct payload_src src = {fill, ctx, NULL};
+	struct stamp st;
+	int err;
+
+	if (taken)
+		*taken = TASK_ID_NONE;
+	if (!fill || !taken)
+		return -EINVAL;
+	err = user_stamp(ep, who, len, &st);
+	return err ? err : deliver(ep, &st, &src, len, taken);
+}
+
+void ipc_wake_receiver(unsigned ep)
+{
+	struct ipc_ep *e = ipc_endpoint_get(ep);
+
+	if (e)
+		(void)waitq_wake_one(&e->receivers);
 }
 
 int ipc_send_kernel(unsigned ep, uint32_t from, const void *payload, size_t len)
@@ -291,7 +338,7 @@ int ipc_send_kernel(unsigned ep, uint32_t from, const void *payload, size_t len)
 	};
 	struct payload_src src = {NULL, NULL, payload};
 
-	return deliver(ep, &st, &src, len);
+	return deliver(ep, &st, &src, len, NULL);
 }
 
 /* The take function of the plain receives: copy into a kernel buffer. */
@@ -407,7 +454,7 @@ bool ipc_wait_finish(unsigned ep, bool done)
 	 * wake-up on while messages remain, or they could sit in the queue
 	 * beside a sleeping receiver (docs/ipc.md, "Lost wake-ups").
 	 */
-	if (done && woken && ipc_pending(ep))
+	if (done && woken && __atomic_load_n(&e->count, __ATOMIC_RELAXED))
 		(void)waitq_wake_one(&e->receivers);
 	return woken;
 }
@@ -443,13 +490,12 @@ int ipc_recv_wait_into(unsigned ep, uint64_t receiver, uint32_t epoch,
 		if (err == 0) {
 			/*
 			 * Look after queuing: a send or reset from now on
-			 * wakes us.  A peek without the lock is enough to
-			 * decide to sleep: the fence orders our joining the
-			 * wait queue before the loads, and a sender's count
-			 * update before its wake (docs/ipc.md, "Sleeping on
-			 * a lock-free look").
+			 * takes us off the queue and wakes us.  A peek
+			 * without the lock is enough to decide to sleep: we
+			 * joined under the endpoint lock, so every send that
+			 * did not find us there is visible to the loads
+			 * (docs/ipc.md, "Sleeping").
 			 */
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			err = peek_ready(ep, epoch)
 				  ? recv_common(ep, receiver, &epoch, take, tctx)
 				  : -EWOULDBLOCK;

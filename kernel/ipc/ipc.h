@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "abi/ipc.h"
+#include "kernel/sched/task.h"
 
 #ifndef __must_check
 #define __must_check __attribute__((warn_unused_result))
@@ -51,15 +52,30 @@ struct ipc_msg {
 	uint64_t sender_pid; /**< ProcessId of the sender; IPC_PID_KERNEL
 				  for kernel messages */
 	uint32_t seq;	     /**< per-endpoint sequence number, from 1 */
-	uint32_t from;	     /**< endpoint a reply goes to (the from rule) */
 	uint32_t to;	     /**< endpoint it was sent to */
 	uint16_t len;	     /**< payload bytes, 0 .. IPC_MSG_SIZE */
 	uint16_t flags;	     /**< IPC_MSG_* */
+	/*
+	 * sender, from and payload follow each other as a RecvMsg returns
+	 * them (syscalls.md 7.1, on a little-endian CPU): a receive copies
+	 * header and payload out in one go (ipc_recv_image).
+	 */
 	uint8_t sender[PRINCIPAL_SIZE]; /**< sender's Principal; all zero =
 					     anonymous (kernel, unbound) */
+	uint32_t from;	     /**< endpoint a reply goes to (the from rule) */
 	uint8_t payload[IPC_MSG_SIZE];	/**< len bytes valid; the rest is
 					     unspecified: read len bytes */
 };
+
+/**
+ * The first IPC_RECV_HDR_SIZE + len bytes at the result are msg as
+ * RecvMsg returns it: Principal, from (u32 little-endian), payload
+ * (endpoint.c asserts the layout and the byte order).
+ */
+static inline const void *ipc_recv_image(const struct ipc_msg *msg)
+{
+	return msg->sender;
+}
 
 /**
  * Who sends, as the kernel knows it: the syscall layer fills this from
@@ -140,6 +156,24 @@ typedef int (*ipc_fill_fn)(void *ctx, uint8_t *dst, size_t len);
  */
 __must_check int ipc_send_from(unsigned ep, const struct ipc_sender *who,
 			       size_t len, ipc_fill_fn fill, void *ctx);
+
+/**
+ * As ipc_send_from, but a blocked receiver the message takes off ep's
+ * queue is left for the caller to wake: its id goes to *taken
+ * (TASK_ID_NONE when nobody waited; also on error).  The syscall layer
+ * hands it the CPU (sched_handoff, docs/ipc.md "Direct switch"), or wakes
+ * it; when it had stopped waiting, the caller calls ipc_wake_receiver(ep)
+ * so that another receiver looks.  -EINVAL also for a NULL taken.
+ */
+__must_check int ipc_send_handoff(unsigned ep, const struct ipc_sender *who,
+				  size_t len, ipc_fill_fn fill, void *ctx,
+				  task_id_t *taken);
+
+/**
+ * Wake the longest-waiting receiver of ep, if any (after a taken receiver
+ * of ipc_send_handoff turned out gone).  No ranked lock held.
+ */
+void ipc_wake_receiver(unsigned ep);
 
 /**
  * As ipc_send for a message the kernel itself originates (policy queries

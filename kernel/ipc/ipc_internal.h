@@ -43,8 +43,8 @@ struct ipc_ep {
 	ipc_sink_fn sink;	/**< lock: kernel consumer, NULL = queue */
 	void *sink_ctx;		/**< lock: sink's first argument */
 	struct ipc_stats stats; /**< lock: counters; depth == count */
-	struct waitq receivers; /**< its own lock: tasks blocked in
-				     receive, reason MESSAGE(ep) */
+	struct waitq receivers; /**< lock (a guarded wait queue): tasks
+				     blocked in receive, MESSAGE(ep) */
 	struct ipc_msg ring[IPC_QUEUE_DEPTH]; /**< lock: the queue, oldest
 						  at head */
 };

@@ -3,11 +3,12 @@
  * the timer tick, the idle loop of every CPU and the return to user mode.
  *
  * Switching (docs/scheduler.md): take this CPU's run-queue lock, let
- * sched_switch_prepare pick the next task, drop the lock (interrupts stay
- * off) and switch stacks.  Whoever runs next calls sched_switch_finish,
- * which releases the previous task to other CPUs and hands back a task
- * that terminated, now off every CPU, for reaping: its kernel stack can be
- * freed only once nothing runs on it.
+ * sched_switch_prepare pick the next task and switch stacks with the lock
+ * still held (interrupts off).  Whoever runs next, on this CPU, finishes
+ * the switch under that lock (sched_switch_finish_locked: the previous
+ * task is released to other CPUs, a task that terminated is handed back
+ * for reaping, its kernel stack freed only once nothing runs on it) and
+ * drops it: one lock round per switch instead of two.
  *
  * Preemption: the timer tick only marks need_resched.  The switch happens
  * on the way back to user mode, in the idle loop and at voluntary yields;
@@ -30,10 +31,16 @@
 #define BALANCE_TICKS		100
 #define INVARIANT_TICKS		6000
 
+/*
+ * The end of every switch, on the stack of the task switched to: this
+ * CPU's run-queue lock is held (taken by schedule before the switch).
+ */
 static void finish_switch(void)
 {
-	struct task *dead = sched_switch_finish(sched_this_rq());
+	struct runqueue *rq = sched_this_rq();
+	struct task *dead = sched_switch_finish_locked(rq);
 
+	spin_unlock(&rq->lock);
 	if (dead)
 		proc_reap_task(dead);
 }
@@ -47,11 +54,34 @@ void schedule(void)
 
 	struct sched_switch sw = sched_switch_prepare(rq);
 
-	spin_unlock(&rq->lock);
+	/* We come back, maybe on another CPU, with that CPU's lock held. */
 	if (sw.next != sw.prev)
 		arch_context_switch(sw.prev->ctx, sw.next->ctx);
 	finish_switch();
 	arch_irq_restore(flags);
+}
+
+bool sched_handoff(task_id_t id)
+{
+	struct task *t = task_table_slot(task_id_slot(id));
+	unsigned long flags = arch_irq_save();
+	struct runqueue *rq = sched_this_rq();
+
+	/* Homed elsewhere (read again under the lock): an ordinary wake. */
+	if (t && rq && __atomic_load_n(&t->home_cpu, __ATOMIC_ACQUIRE) == rq->cpu) {
+		spin_lock(&rq->lock);
+		if (sched_handoff_ok(rq, t, id)) {
+			struct sched_switch sw = sched_switch_to(rq, t);
+
+			arch_context_switch(sw.prev->ctx, sw.next->ctx);
+			finish_switch();
+			arch_irq_restore(flags);
+			return true;
+		}
+		spin_unlock(&rq->lock);
+	}
+	arch_irq_restore(flags);
+	return sched_wake_id(id).woken;
 }
 
 void kernel_context_start(void)

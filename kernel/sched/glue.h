@@ -3,6 +3,10 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
+#include "kernel/sched/task.h"
+
 struct task;
 
 /**
@@ -12,6 +16,16 @@ struct task;
  * back until woken (terminated: never).
  */
 void schedule(void);
+
+/**
+ * Wake the task named id, which an IPC send took off a wait queue: when
+ * sched_handoff_ok allows, switch to it at once (sched_switch_to; the
+ * caller runs again once it blocks or yields), else an ordinary
+ * sched_wake_id.  Returns true when the task was woken either way, false
+ * when it had stopped waiting (killed).  Any interrupt state; no spinlock
+ * held; from a task's syscall path only.
+ */
+bool sched_handoff(task_id_t id);
 
 /** Timer-interrupt hook: count the tick against the running task. */
 void sched_timer_tick(void);

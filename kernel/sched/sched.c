@@ -12,7 +12,7 @@
  * Registered run queues, indexed by CPU.  Each entry is written once, by
  * sched_rq_init (release), and read without a lock (acquire).
  */
-static struct runqueue *rq_table[MAX_CPUS];
+struct runqueue *sched_rq_table[MAX_CPUS];
 /* One past the highest CPU with a run queue; only grows (atomic). */
 static unsigned rq_limit;
 /* Sends a reschedule IPI; set at boot. */
@@ -23,7 +23,7 @@ static const struct task_block_reason no_reason = {TASK_BLOCK_NONE, 0};
 void sched_init(void)
 {
 	for (unsigned i = 0; i < MAX_CPUS; i++)
-		rq_table[i] = NULL;
+		sched_rq_table[i] = NULL;
 	rq_limit = 0;
 	poke_hook = NULL;
 }
@@ -33,30 +33,11 @@ void sched_set_poke_hook(void (*hook)(unsigned cpu))
 	poke_hook = hook;
 }
 
-struct runqueue *sched_rq(unsigned cpu)
-{
-	if (cpu >= MAX_CPUS)
-		return NULL;
-	return LOAD_ACQ(&rq_table[cpu]);
-}
-
-struct runqueue *sched_this_rq(void)
-{
-	return sched_rq(arch_cpu_id());
-}
-
-struct task *sched_current(void)
-{
-	struct runqueue *rq = sched_this_rq();
-
-	return rq ? rq->current : NULL;
-}
-
 int sched_rq_init(struct runqueue *rq, unsigned cpu, struct task *idle)
 {
 	if (cpu >= MAX_CPUS || !rq || !idle)
 		return -EINVAL;
-	if (LOAD_ACQ(&rq_table[cpu]))
+	if (LOAD_ACQ(&sched_rq_table[cpu]))
 		return -EBUSY;
 	if (idle->state != TASK_SUSPENDED || idle->home_cpu != TASK_CPU_NONE)
 		return -EINVAL;
@@ -90,7 +71,7 @@ int sched_rq_init(struct runqueue *rq, unsigned cpu, struct task *idle)
 	       !__atomic_compare_exchange_n(&rq_limit, &limit, cpu + 1, false,
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
-	STORE_REL(&rq_table[cpu], rq);
+	STORE_REL(&sched_rq_table[cpu], rq);
 	return 0;
 }
 
@@ -117,11 +98,6 @@ static void resched_cpu(struct runqueue *rq)
 {
 	if (raise_resched(rq))
 		poke(rq->cpu);
-}
-
-bool sched_need_resched(struct runqueue *rq)
-{
-	return LOAD_ACQ(&rq->need_resched);
 }
 
 /*
@@ -159,7 +135,7 @@ void sched_enqueue(struct runqueue *rq, struct task *t)
 {
 	unsigned band = task_prio_band(t->priority);
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_enqueue: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_enqueue: rq not locked");
 	SCHED_ASSERT(t->state == TASK_READY && !t->on_queue && !t->idle &&
 			 t->home_cpu == rq->cpu,
 		     "sched_enqueue: task not enqueueable here");
@@ -173,7 +149,7 @@ void sched_dequeue(struct runqueue *rq, struct task *t)
 {
 	unsigned band = task_prio_band(t->priority);
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_dequeue: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_dequeue: rq not locked");
 	SCHED_ASSERT(t->on_queue && t->home_cpu == rq->cpu,
 		     "sched_dequeue: task not queued here");
 	task_list_remove(&rq->bands[band], &t->rq_link);
@@ -187,7 +163,7 @@ struct task *sched_pick_next(struct runqueue *rq)
 {
 	int band = top_band(rq);
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_pick_next: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_pick_next: rq not locked");
 	if (band < 0)
 		return rq->idle;
 	return task_of_rq_link(rq->bands[band].head);
@@ -221,7 +197,7 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq)
 	struct sched_switch sw;
 	struct task *prev = rq->current, *next;
 
-	SCHED_ASSERT(spin_held(&rq->lock),
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
 		     "sched_switch_prepare: rq not locked");
 	SCHED_ASSERT(rq->cpu == arch_cpu_id(),
 		     "sched_switch_prepare: not this CPU's run queue");
@@ -250,25 +226,83 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq)
 	return sw;
 }
 
-struct task *sched_switch_finish(struct runqueue *rq)
+bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id)
 {
-	struct task *prev = rq->switch_prev, *zombie = NULL;
+	const struct task *cur = rq->current;
+	unsigned band;
 
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_handoff_ok: rq not locked");
+	/* Homed here: then its fields are ours under this lock. */
+	if (LOAD_ACQ(&t->home_cpu) != rq->cpu || rq->cpu != arch_cpu_id())
+		return false;
+	if (t->id != id || t->state != TASK_BLOCKED || t->on_cpu || t->idle)
+		return false;
+	if (cur == rq->idle || cur->state != TASK_RUNNING || rq->switch_prev)
+		return false;
+	/* Never ahead of a task that would run before it anyway. */
+	band = task_prio_band(t->priority);
+	return band >= task_prio_band(cur->priority) && top_band(rq) <= (int)band;
+}
+
+struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t)
+{
+	struct task *prev = rq->current;
+	unsigned band = task_prio_band(prev->priority);
+	struct sched_switch sw = {prev, t};
+
+	SCHED_ASSERT(sched_handoff_ok(rq, t, t->id),
+		     "sched_switch_to: no direct switch to this task");
+	/* t's wait is over, as for a wake. */
+	waitq_detach(t);
+	t->block = no_reason;
+	set_state(rq, t, TASK_READY);
+	/* The sender keeps its turn: head of its band, not the tail. */
+	set_state(rq, prev, TASK_READY);
+	task_list_push_head(&rq->bands[band], &prev->rq_link);
+	rq->band_mask |= (uint8_t)(1u << band);
+	rq->nr_ready++;
+	prev->on_queue = true;
+
+	set_state(rq, t, TASK_RUNNING);
+	t->slice = TASK_SLICE_TICKS;
+	STORE_REL(&t->on_cpu, true);
+	rq->current = t;
+	rq->switch_prev = prev;
+	rq->nr_switches++;
+	return sw;
+}
+
+struct task *sched_switch_finish_locked(struct runqueue *rq)
+{
+	struct task *prev = rq->switch_prev;
+
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
+		     "sched_switch_finish_locked: rq not locked");
 	SCHED_ASSERT(rq->cpu == arch_cpu_id(),
 		     "sched_switch_finish: not this CPU's run queue");
 	if (!prev)
 		return NULL;
-
 	/*
 	 * Under the lock, so that exactly one of sched_terminate (which reads
 	 * on_cpu) and this function hands a dead task over for clean-up.
 	 */
-	unsigned long flags = spin_lock_irqsave(&rq->lock);
-
 	rq->switch_prev = NULL;
 	STORE_REL(&prev->on_cpu, false);
-	if (prev->state == TASK_TERMINATED)
-		zombie = prev;
+	return prev->state == TASK_TERMINATED ? prev : NULL;
+}
+
+struct task *sched_switch_finish(struct runqueue *rq)
+{
+	struct task *zombie;
+
+	SCHED_ASSERT(rq->cpu == arch_cpu_id(),
+		     "sched_switch_finish: not this CPU's run queue");
+	if (!rq->switch_prev)
+		return NULL;
+
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+
+	zombie = sched_switch_finish_locked(rq);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	return zombie;
 }
@@ -279,7 +313,7 @@ bool sched_tick(struct runqueue *rq)
 	int top;
 	bool resched;
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_tick: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_tick: rq not locked");
 	cur = rq->current;
 	top = top_band(rq);
 	resched = LOAD_ACQ(&rq->need_resched);
@@ -312,7 +346,7 @@ uint32_t sched_runnable(struct runqueue *rq)
 {
 	const struct task *cur = rq->current;
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_runnable: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_runnable: rq not locked");
 	return rq->nr_ready +
 	       (cur != rq->idle && cur->state == TASK_RUNNING ? 1u : 0u);
 }
@@ -415,7 +449,7 @@ int sched_block_current(struct runqueue *rq, struct task_block_reason reason)
 {
 	struct task *cur = rq->current;
 
-	SCHED_ASSERT(spin_held(&rq->lock),
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
 		     "sched_block_current: rq not locked");
 	SCHED_ASSERT(rq->cpu == arch_cpu_id(),
 		     "sched_block_current: not this CPU's run queue");
@@ -472,7 +506,7 @@ struct sched_wake_ret sched_wake_locked(struct runqueue *rq, struct task *t)
 	struct sched_wake_ret ret;
 	bool poke_due;
 
-	SCHED_ASSERT(spin_held(&rq->lock), "sched_wake_locked: rq not locked");
+	SCHED_ASSERT(sched_lock_held(&rq->lock), "sched_wake_locked: rq not locked");
 	SCHED_ASSERT(t->home_cpu == rq->cpu,
 		     "sched_wake_locked: task not homed on this run queue");
 	ret = wake_locked(rq, t, &poke_due);
@@ -953,7 +987,7 @@ bool sched_check_invariants(struct runqueue *rq, const char **why)
 	const char *bad;
 	uint32_t ready = 0;
 
-	SCHED_ASSERT(spin_held(&rq->lock),
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
 		     "sched_check_invariants: rq not locked");
 	bad = check_idle_current(rq);
 	if (!bad)

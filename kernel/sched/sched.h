@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/arch/arch.h"
 #include "kernel/core/config.h"
 #include "kernel/core/spinlock.h"
 #include "kernel/sched/task.h"
@@ -111,17 +112,37 @@ void sched_set_poke_hook(void (*hook)(unsigned cpu));
 __must_check int sched_rq_init(struct runqueue *rq, unsigned cpu,
 			       struct task *idle);
 
+/**
+ * Registered run queues by CPU: written once each by sched_rq_init
+ * (release), read through sched_rq (acquire).  Exposed only so that the
+ * lookups below inline: every syscall asks for its caller several times.
+ */
+extern struct runqueue *sched_rq_table[MAX_CPUS];
+
 /** The run queue of cpu, NULL when none is registered. No lock. */
-struct runqueue *sched_rq(unsigned cpu);
+static inline struct runqueue *sched_rq(unsigned cpu)
+{
+	if (cpu >= MAX_CPUS)
+		return NULL;
+	return __atomic_load_n(&sched_rq_table[cpu], __ATOMIC_ACQUIRE);
+}
 
 /** The run queue of the executing CPU (sched_rq(arch_cpu_id())). */
-struct runqueue *sched_this_rq(void);
+static inline struct runqueue *sched_this_rq(void)
+{
+	return sched_rq(arch_cpu_id());
+}
 
 /**
  * The task running on this CPU.  Without a lock: only this CPU changes
  * its `current`, and a task asking gets itself.  NULL before sched_rq_init.
  */
-struct task *sched_current(void);
+static inline struct task *sched_current(void)
+{
+	struct runqueue *rq = sched_this_rq();
+
+	return rq ? rq->current : NULL;
+}
 
 /**
  * Append t at the tail of its band on rq.  Building block: t must be
@@ -168,6 +189,35 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq);
 struct task *sched_switch_finish(struct runqueue *rq);
 
 /**
+ * Whether this CPU may hand itself straight to t, the task named id that
+ * an IPC send just took off a wait queue (docs/ipc.md "Direct switch"):
+ * t is homed on rq, which is this CPU's, still id and BLOCKED, not on a
+ * CPU; current is a RUNNING task, not idle, with no switch in progress;
+ * t's band is at least current's and no READY task outranks t.  Changes
+ * nothing.  rq lock held.
+ */
+bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id);
+
+/**
+ * The direct switch: t's wait ends (as for a wake: off its wait queue, a
+ * fresh slice) and it becomes RUNNING and current; the previous current
+ * becomes READY at the head of its band, so it runs again as soon as t
+ * blocks or yields, ahead of tasks that were waiting for their turn.
+ * need_resched is left as it is.  The caller switches contexts as after
+ * sched_switch_prepare and finishes with sched_switch_finish(_locked).
+ * Preconditions: rq lock held and sched_handoff_ok(rq, t, t->id) (panics
+ * otherwise).
+ */
+struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t);
+
+/**
+ * sched_switch_finish for a switch made with rq's lock held throughout:
+ * the lock taken for sched_switch_prepare is still held, by this CPU, on
+ * the new task's stack (the caller drops it after).  Same result.
+ */
+struct task *sched_switch_finish_locked(struct runqueue *rq);
+
+/**
  * Account one timer tick to rq's current task: runtime + 1, slice - 1.
  * Returns true (and sets need_resched) when a switch is due: a READY task
  * has a higher band than current; or the slice is used up and a READY task
@@ -179,7 +229,10 @@ struct task *sched_switch_finish(struct runqueue *rq);
 bool sched_tick(struct runqueue *rq);
 
 /** True when rq's CPU should reschedule.  No lock (atomic read). */
-bool sched_need_resched(struct runqueue *rq);
+static inline bool sched_need_resched(struct runqueue *rq)
+{
+	return __atomic_load_n(&rq->need_resched, __ATOMIC_ACQUIRE);
+}
 
 /**
  * READY plus RUNNING tasks of rq, idle excluded (the load-balancing

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kernel/core/panic.h"
+#include "kernel/core/spinlock.h"
 #include "kernel/sched/task.h"
 
 /**
@@ -21,6 +22,16 @@
 		if (!(cond))                                                   \
 			panic("%s [%s]", (msg), #cond);                        \
 	} while (0)
+
+/*
+ * spin_held, inline, for the assertions on the switch and wake paths:
+ * some CPU holds l.
+ */
+static inline bool sched_lock_held(const struct spinlock *l)
+{
+	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+}
 
 /* __atomic shorthands for the fields struct task marks "(atomic)". */
 #define LOAD_ACQ(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -64,6 +75,20 @@ static inline void task_list_push_tail(struct task_list *list,
 	else
 		list->head = l;
 	list->tail = l;
+	list->count++;
+}
+
+/** Insert l (unlinked) at the head. O(1). */
+static inline void task_list_push_head(struct task_list *list,
+				       struct task_link *l)
+{
+	l->prev = NULL;
+	l->next = list->head;
+	if (list->head)
+		list->head->prev = l;
+	else
+		list->tail = l;
+	list->head = l;
 	list->count++;
 }
 

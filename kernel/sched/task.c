@@ -63,31 +63,6 @@ const char *task_block_kind_name(enum task_block_kind k)
 	return kind_names[k];
 }
 
-bool task_state_legal(enum task_state from, enum task_state to)
-{
-	switch (to) {
-	case TASK_RUNNING:
-		return from == TASK_READY;
-	case TASK_READY:
-		return from == TASK_RUNNING || from == TASK_BLOCKED ||
-		       from == TASK_SUSPENDED;
-	case TASK_BLOCKED:
-		return from == TASK_RUNNING || from == TASK_SUSPENDED;
-	case TASK_SUSPENDED:
-		/* "any non-Terminated": a second suspend is no transition. */
-		return from == TASK_READY || from == TASK_RUNNING ||
-		       from == TASK_BLOCKED;
-	case TASK_TERMINATED:
-		/* SUSPENDED -> TERMINATED is ours: a held task must die. */
-		return from == TASK_READY || from == TASK_RUNNING ||
-		       from == TASK_BLOCKED || from == TASK_SUSPENDED;
-	case TASK_FREE:
-	case TASK_STATE_COUNT:
-		break;
-	}
-	return false;
-}
-
 bool task_block_reason_valid(struct task_block_reason r)
 {
 	switch (r.kind) {

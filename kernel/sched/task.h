@@ -196,7 +196,25 @@ const char *task_block_kind_name(enum task_block_kind k);
  * Transitions of the task that is still `current` before it is switched
  * out are described in docs/scheduler.md and not listed here.
  */
-bool task_state_legal(enum task_state from, enum task_state to);
+static inline bool task_state_legal(enum task_state from, enum task_state to)
+{
+	/*
+	 * Bit 8 * to + from: to RUNNING from READY; to READY from RUNNING,
+	 * BLOCKED or SUSPENDED; to BLOCKED from RUNNING or SUSPENDED; to
+	 * SUSPENDED from READY, RUNNING or BLOCKED ("any non-Terminated": a
+	 * second suspend is no transition); to TERMINATED from any of the
+	 * four (SUSPENDED -> TERMINATED is ours: a held task must die).
+	 * Inline: every switch checks two transitions.
+	 */
+	const uint64_t legal =
+	    (0x02ull << (8 * TASK_RUNNING)) | (0x1Cull << (8 * TASK_READY)) |
+	    (0x14ull << (8 * TASK_BLOCKED)) | (0x0Eull << (8 * TASK_SUSPENDED)) |
+	    (0x1Eull << (8 * TASK_TERMINATED));
+
+	if ((unsigned)from >= TASK_STATE_COUNT || (unsigned)to >= TASK_STATE_COUNT)
+		return false;
+	return (legal >> (8 * (unsigned)to + (unsigned)from)) & 1;
+}
 
 /**
  * True when r is a reason a task may block with: kind in range and not

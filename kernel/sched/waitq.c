@@ -5,7 +5,8 @@
  * Lock order: a run-queue lock may be held while taking a wait-queue lock
  * (prepare_wait, and wake/terminate detaching a task), never the reverse:
  * wakers pop a task under the wait-queue lock, drop it, then wake the task
- * by id under its run-queue lock.
+ * by id under its run-queue lock.  A guarded queue (waitq_init_guarded)
+ * uses its owner's lock in place of its own, in exactly the same places.
  */
 #include "kernel/sched/waitq.h"
 
@@ -17,8 +18,18 @@
 void waitq_init(struct waitq *wq, const char *name)
 {
 	spin_init(&wq->lock, "waitq", WAITQ_LOCK_RANK);
+	wq->guard = NULL;
 	task_list_init(&wq->waiters);
 	wq->name = name;
+}
+
+void waitq_init_guarded(struct waitq *wq, const char *name,
+			struct spinlock *guard)
+{
+	SCHED_ASSERT(guard && guard->order > SCHED_RQ_RANK_LAST,
+		     "waitq_init_guarded: guard must rank above run queues");
+	waitq_init(wq, name);
+	wq->guard = guard;
 }
 
 int waitq_prepare_wait(struct waitq *wq, struct task_block_reason reason)
@@ -40,10 +51,12 @@ int waitq_prepare_wait(struct waitq *wq, struct task_block_reason reason)
 		     "waitq_prepare_wait: task already on a wait queue");
 	err = sched_block_current(rq, reason);
 	SCHED_ASSERT(err == 0, "waitq_prepare_wait: block refused");
-	spin_lock(&wq->lock);
+	struct spinlock *lock = waitq_lock_of(wq);
+
+	spin_lock(lock);
 	task_list_push_tail(&wq->waiters, &cur->wq_link);
 	STORE_REL(&cur->wq, wq);
-	spin_unlock(&wq->lock);
+	spin_unlock(lock);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	return 0;
 }
@@ -55,6 +68,18 @@ bool waitq_finish_wait(struct waitq *wq)
 	bool waiting;
 
 	SCHED_ASSERT(rq, "waitq_finish_wait: no run queue on this CPU");
+
+	/*
+	 * The common end of a wait: a waker popped us and made us RUNNING,
+	 * and we run.  Both are read without the lock: the popper cleared
+	 * wq before the wake stored the state (release), and only this task
+	 * can put itself on a queue again.  A state that changes after the
+	 * load (a suspend or kill of a RUNNING task) acts at the next switch,
+	 * as it would after the locked path.
+	 */
+	cur = rq->current;
+	if (LOAD_ACQ(&cur->state) == TASK_RUNNING && !LOAD_ACQ(&cur->wq))
+		return true;
 
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
 
@@ -86,13 +111,16 @@ void waitq_detach(struct task *t)
 
 	if (!wq)
 		return;
-	spin_lock(&wq->lock);
+
+	struct spinlock *lock = waitq_lock_of(wq);
+
+	spin_lock(lock);
 	/* A waker may have popped t since the load above. */
 	if (LOAD_RLX(&t->wq) == wq) {
 		task_list_remove(&wq->waiters, &t->wq_link);
 		STORE_REL(&t->wq, NULL);
 	}
-	spin_unlock(&wq->lock);
+	spin_unlock(lock);
 }
 
 /*
@@ -100,19 +128,25 @@ void waitq_detach(struct task *t)
  * is read under the wait-queue lock, while the task is still waiting and
  * so cannot be freed; the wake then checks it under the run-queue lock.
  */
+task_id_t waitq_pop_locked(struct waitq *wq)
+{
+	struct task_link *l = task_list_pop_head(&wq->waiters);
+	struct task *t;
+
+	if (!l)
+		return TASK_ID_NONE;
+	t = task_of_wq_link(l);
+	STORE_REL(&t->wq, NULL);
+	return LOAD_RLX(&t->id);
+}
+
 static task_id_t pop_waiter(struct waitq *wq)
 {
-	unsigned long flags = spin_lock_irqsave(&wq->lock);
-	struct task_link *l = task_list_pop_head(&wq->waiters);
-	task_id_t id = TASK_ID_NONE;
+	struct spinlock *lock = waitq_lock_of(wq);
+	unsigned long flags = spin_lock_irqsave(lock);
+	task_id_t id = waitq_pop_locked(wq);
 
-	if (l) {
-		struct task *t = task_of_wq_link(l);
-
-		STORE_REL(&t->wq, NULL);
-		id = LOAD_RLX(&t->id);
-	}
-	spin_unlock_irqrestore(&wq->lock, flags);
+	spin_unlock_irqrestore(lock, flags);
 	return id;
 }
 
@@ -133,12 +167,14 @@ static unsigned wake_some(struct waitq *wq, size_t max)
 
 unsigned waitq_wake_one(struct waitq *wq)
 {
-	unsigned woken = 0;
+	task_id_t id;
 
 	/* Keep popping past tasks that died after queuing: one must wake. */
-	while (!woken && waitq_count(wq))
-		woken = wake_some(wq, 1);
-	return woken;
+	while ((id = pop_waiter(wq)) != TASK_ID_NONE) {
+		if (sched_wake_id(id).woken)
+			return 1;
+	}
+	return 0;
 }
 
 unsigned waitq_wake_all(struct waitq *wq)
@@ -148,16 +184,18 @@ unsigned waitq_wake_all(struct waitq *wq)
 
 size_t waitq_count(struct waitq *wq)
 {
-	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	struct spinlock *lock = waitq_lock_of(wq);
+	unsigned long flags = spin_lock_irqsave(lock);
 	size_t n = wq->waiters.count;
 
-	spin_unlock_irqrestore(&wq->lock, flags);
+	spin_unlock_irqrestore(lock, flags);
 	return n;
 }
 
 bool waitq_check(struct waitq *wq, const char **why)
 {
-	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	struct spinlock *lock = waitq_lock_of(wq);
+	unsigned long flags = spin_lock_irqsave(lock);
 	const char *bad = task_list_check(&wq->waiters, task_table_size());
 
 	for (struct task_link *l = wq->waiters.head; !bad && l; l = l->next) {
@@ -171,7 +209,7 @@ bool waitq_check(struct waitq *wq, const char **why)
 			   t->suspended.kind != TASK_BLOCK_NONE))
 			bad = "member is not waiting";
 	}
-	spin_unlock_irqrestore(&wq->lock, flags);
+	spin_unlock_irqrestore(lock, flags);
 	if (why)
 		*why = bad;
 	return !bad;

@@ -41,8 +41,11 @@
 
 /** A wait queue. */
 struct waitq {
-	struct spinlock lock;	  /**< guards waiters and members' wq_link */
-	struct task_list waiters; /**< lock: FIFO of tasks via wq_link */
+	struct spinlock lock;	  /**< guards waiters and members' wq_link,
+				       unless guard is set */
+	struct spinlock *guard;	  /**< const: the owner's lock guarding the
+				       queue instead of lock; NULL = lock */
+	struct task_list waiters; /**< guard: FIFO of tasks via wq_link */
 	const char *name;	  /**< const: for diagnostics */
 };
 
@@ -50,11 +53,38 @@ struct waitq {
 #define WAITQ_INIT(wq_name)                                                    \
 	{                                                                      \
 		.lock = SPINLOCK_INIT("waitq", WAITQ_LOCK_RANK),               \
-		.waiters = {NULL, NULL, 0}, .name = (wq_name),                 \
+		.guard = NULL, .waiters = {NULL, NULL, 0}, .name = (wq_name),  \
 	}
 
 /** Initialise an empty wait queue at run time. */
 void waitq_init(struct waitq *wq, const char *name);
+
+/**
+ * Initialise an empty wait queue guarded by the owner's lock guard
+ * instead of a lock of its own, so that the owner can change its
+ * condition and pop a waiter in one critical section (an IPC endpoint:
+ * queue a message and take the receiver to wake under the endpoint
+ * lock).  guard must rank above every run-queue lock (prepare, wake and
+ * terminate take it while holding one), and its owner must never take a
+ * run-queue lock, nor wake, while holding it.
+ */
+void waitq_init_guarded(struct waitq *wq, const char *name,
+			struct spinlock *guard);
+
+/** The lock guarding wq's waiters: its guard, or its own lock. */
+static inline struct spinlock *waitq_lock_of(struct waitq *wq)
+{
+	return wq->guard ? wq->guard : &wq->lock;
+}
+
+/**
+ * Pop the longest waiter of wq and return its id, or TASK_ID_NONE when
+ * none waits; the task is off the queue but still waiting: wake it with
+ * sched_wake_id once every ranked lock is dropped (if that wake finds it
+ * gone, wake another with waitq_wake_one).  Caller holds wq's lock
+ * (waitq_lock_of), interrupts off.
+ */
+task_id_t waitq_pop_locked(struct waitq *wq);
 
 /**
  * Start waiting: this CPU's current task becomes BLOCKED with reason and
@@ -96,8 +126,8 @@ unsigned waitq_wake_all(struct waitq *wq);
  * wants to skip an empty queue.  Safe against lost wake-ups only with
  * the Dekker pattern: the waker publishes its condition, issues a full
  * fence, then asks; the waiter joins with waitq_prepare_wait, issues a
- * full fence, then re-checks the condition (docs/ipc.md, "Lost
- * wake-ups").
+ * full fence, then re-checks the condition.  (A queue with a guard needs
+ * none of this: condition and waiters change under the same lock.)
  */
 static inline bool waitq_has_waiters(const struct waitq *wq)
 {

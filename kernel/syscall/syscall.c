@@ -53,9 +53,12 @@
 
 typedef int64_t (*syscall_fn)(const uint64_t a[6]);
 
+/* proc_current(), inline: every syscall asks several times. */
 static struct process *caller(void)
 {
-	return proc_current();
+	struct task *t = sched_current();
+
+	return t ? t->proc : NULL;
 }
 
 static uint64_t caller_root(void)
@@ -360,7 +363,7 @@ static int64_t sys_write(const uint64_t a[6])
 		return cap_verdict_errno(v);
 	who.pid = pid;
 	who.reply_ep = si.reply_ep;
-	memcpy(who.principal, si.principal, PRINCIPAL_SIZE);
+	__builtin_memcpy(who.principal, si.principal, PRINCIPAL_SIZE);
 	/*
 	 * The reply rule before the message becomes visible: a receiver on
 	 * another CPU may answer at once, and must already hold SEND on our
@@ -373,9 +376,19 @@ static int64_t sys_write(const uint64_t a[6])
 	/* The payload is copied from the caller straight into the queue; a
 	 * bad buffer queues nothing (-EINVAL). */
 	struct user_src src = {caller_root(), a[1]};
+	task_id_t taken;
 
-	err = ipc_send_from((unsigned)ep, &who, len, fill_from_user, &src);
-	return err ? err : (int64_t)len;
+	err = ipc_send_handoff((unsigned)ep, &who, len, fill_from_user, &src,
+			       &taken);
+	if (err)
+		return err;
+	/*
+	 * A receiver was waiting: give it the CPU now when it lives on this
+	 * one (docs/ipc.md "Direct switch"); we return once it blocks again.
+	 */
+	if (taken != TASK_ID_NONE && !sched_handoff(taken))
+		ipc_wake_receiver((unsigned)ep);
+	return (int64_t)len;
 }
 
 /* RECEIVE right and the interceptor's receive rule. */
@@ -412,16 +425,10 @@ static int take_to_user(void *ctx, const struct ipc_msg *m)
 
 	if (n > d->len - hdr)
 		n = d->len - hdr;
-	if (d->header) {
-		_Alignas(8) uint8_t h[IPC_RECV_HDR_SIZE];
-		size_t w;
-
-		/* The 36-byte header in the syscalls.md 7.1 layout. */
-		if (ipc_format_recv(m, h, IPC_RECV_HDR_SIZE, &w) ||
-		    copy_to_user(d->root, d->addr, h, IPC_RECV_HDR_SIZE))
-			return -EINVAL;
-	}
-	if (n && copy_to_user(d->root, d->addr + hdr, m->payload, n))
+	/* The header in the syscalls.md 7.1 layout sits right before the
+	 * payload in the queue slot: one copy for both. */
+	if (copy_to_user(d->root, d->addr,
+			 d->header ? ipc_recv_image(m) : m->payload, hdr + n))
 		return -EINVAL;
 	d->written = hdr + n;
 	return 0;

@@ -1101,6 +1101,84 @@ static void test_killed_receiver_skipped(void **state)
 	check_ipc();
 }
 
+/* A fill function copying from a kernel buffer (ipc_fill_fn). */
+static int fill_copy(void *ctx, uint8_t *dst, size_t len)
+{
+	memcpy(dst, ctx, len);
+	return 0;
+}
+
+/*
+ * ipc_send_handoff leaves the receiver it takes off the queue to the
+ * caller: still BLOCKED, off the queue, its id returned; the next send
+ * takes the next receiver; ipc_wake_receiver wakes the longest waiter.
+ */
+static void test_send_handoff_returns_receiver(void **state)
+{
+	struct task *a = spawn(TASK_PRIO_NORMAL, 1);
+	struct task *b = spawn(TASK_PRIO_NORMAL, 2);
+	struct ipc_sender who = sender(4, NO_REPLY, 1);
+	uint8_t data[8] = {0x71};
+	task_id_t taken = 99;
+
+	(void)state;
+	block_on_ep(12, 1, a);
+	block_on_ep(12, 2, b);
+	fake_arch_set_cpu(0);
+	assert_int_equal(ipc_send_handoff(12, &who, 1, fill_copy, data, &taken),
+			 0);
+	assert_int_equal(taken, a->id);
+	assert_int_equal(a->state, TASK_BLOCKED); /* the caller wakes it */
+	assert_null(a->wq);
+	assert_ptr_equal(b->wq, &ipc_endpoint_get(12)->receivers);
+	assert_true(sched_wake_id(taken).woken);
+	assert_int_equal(resume_and_take(12, 1, a).payload[0], 0x71);
+	/* The caller found its receiver gone: another one is woken. */
+	fake_arch_set_cpu(0);
+	data[0] = 0x72;
+	assert_int_equal(ipc_send_handoff(12, &who, 1, fill_copy, data, &taken),
+			 0);
+	assert_int_equal(taken, b->id);
+	ipc_wake_receiver(12); /* nobody left: nothing happens */
+	assert_int_equal(b->state, TASK_BLOCKED);
+	assert_true(sched_wake_id(taken).woken);
+	assert_int_equal(resume_and_take(12, 2, b).payload[0], 0x72);
+	/* Nobody waiting, and every refusal: TASK_ID_NONE. */
+	fake_arch_set_cpu(0);
+	assert_int_equal(ipc_send_handoff(12, &who, 1, fill_copy, data, &taken),
+			 0);
+	assert_int_equal(taken, TASK_ID_NONE);
+	taken = 99;
+	assert_int_equal(ipc_send_handoff(12, &who, 1, NULL, data, &taken),
+			 -EINVAL);
+	assert_int_equal(taken, TASK_ID_NONE);
+	assert_int_equal(ipc_send_handoff(12, &who, 1, fill_copy, data, NULL),
+			 -EINVAL);
+	taken = 99;
+	assert_int_equal(ipc_send_handoff(IPC_MAX_ENDPOINTS, &who, 1, fill_copy,
+					  data, &taken),
+			 -EINVAL);
+	assert_int_equal(taken, TASK_ID_NONE);
+	check_ipc();
+}
+
+/* ipc_wake_receiver wakes the longest-waiting receiver. */
+static void test_wake_receiver_wakes_longest(void **state)
+{
+	struct task *a = spawn(TASK_PRIO_NORMAL, 1);
+	struct task *b = spawn(TASK_PRIO_NORMAL, 2);
+
+	(void)state;
+	block_on_ep(13, 1, a);
+	block_on_ep(13, 2, b);
+	fake_arch_set_cpu(0);
+	ipc_wake_receiver(13);
+	assert_int_equal(a->state, TASK_READY);
+	assert_int_equal(b->state, TASK_BLOCKED);
+	ipc_wake_receiver(IPC_MAX_ENDPOINTS); /* ignored */
+	check_ipc();
+}
+
 /* The played switch of ipc_recv_wait: what other CPUs do meanwhile. */
 struct player {
 	unsigned cpu;				      /* the receiver's CPU */
@@ -1933,6 +2011,8 @@ int main(void)
 	    T(test_one_wake_per_send_fifo),
 	    T(test_kernel_send_wakes),
 	    T(test_killed_receiver_skipped),
+	    T(test_send_handoff_returns_receiver),
+	    T(test_wake_receiver_wakes_longest),
 	    T(test_recv_wait_blocks_until_send),
 	    T(test_recv_wait_fast_path),
 	    T(test_recv_wait_spurious_wake),

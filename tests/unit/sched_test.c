@@ -302,6 +302,156 @@ static void test_slice_reset_on_wake_and_reschedule(void **state)
 	assert_int_equal(b->slice, TASK_SLICE_TICKS); /* on reschedule */
 }
 
+/* ---- direct switch (IPC handoff) -------------------------------------- */
+
+/* sched_handoff_ok on cpu's run queue, under its lock. */
+static bool handoff_ok_on(unsigned cpu, struct task *t, task_id_t id)
+{
+	struct runqueue *rq = &rqs[cpu];
+	unsigned long flags;
+	bool ok;
+
+	fake_arch_set_cpu(cpu);
+	flags = spin_lock_irqsave(&rq->lock);
+	ok = sched_handoff_ok(rq, t, id);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return ok;
+}
+
+/* Play the direct switch as glue.c does it: lock, switch_to, finish. */
+static struct sched_switch switch_to_on(unsigned cpu, struct task *t)
+{
+	struct runqueue *rq = &rqs[cpu];
+	struct sched_switch sw;
+
+	fake_arch_set_cpu(cpu);
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+
+	sw = sched_switch_to(rq, t);
+	/* arch_context_switch(prev->ctx, next->ctx) would run here. */
+	assert_null(sched_switch_finish_locked(rq));
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return sw;
+}
+
+/* r runs on cpu and blocks there on a message; returns r. */
+static struct task *blocked_receiver(unsigned cpu, uint8_t prio)
+{
+	struct task *r = spawn(prio, cpu);
+
+	assert_ptr_equal(run_next(cpu), r);
+	assert_int_equal(block_on(cpu, task_block(TASK_BLOCK_MESSAGE, 5)), 0);
+	assert_ptr_not_equal(run_next(cpu), r);
+	assert_int_equal(r->state, TASK_BLOCKED);
+	return r;
+}
+
+/*
+ * A sender hands its CPU to the receiver it just woke: the receiver runs
+ * at once with a fresh slice, the sender is READY at the head of its
+ * band, ahead of a task that was already waiting, and runs again as soon
+ * as the receiver blocks.
+ */
+static void test_handoff_runs_receiver_sender_keeps_turn(void **state)
+{
+	struct task *r = blocked_receiver(1, TASK_PRIO_NORMAL);
+	struct task *s = spawn(TASK_PRIO_NORMAL, 1);
+	struct task *other;
+	struct sched_switch sw;
+
+	(void)state;
+	assert_ptr_equal(run_next(1), s);
+	other = spawn(TASK_PRIO_NORMAL, 1); /* waits for its turn */
+	r->slice = 3;
+	assert_true(handoff_ok_on(1, r, r->id));
+	sw = switch_to_on(1, r);
+	assert_ptr_equal(sw.prev, s);
+	assert_ptr_equal(sw.next, r);
+	assert_ptr_equal(rqs[1].current, r);
+	assert_int_equal(r->state, TASK_RUNNING);
+	assert_int_equal(r->block.kind, TASK_BLOCK_NONE);
+	assert_int_equal(r->slice, TASK_SLICE_TICKS);
+	assert_true(r->on_cpu);
+	assert_false(s->on_cpu);
+	assert_int_equal(s->state, TASK_READY);
+	check_all();
+	/* r blocks again: s comes back before other. */
+	assert_int_equal(block_on(1, task_block(TASK_BLOCK_MESSAGE, 5)), 0);
+	assert_ptr_equal(run_next(1), s);
+	assert_ptr_equal(run_next(1), other);
+	check_all();
+}
+
+/* A direct switch takes the receiver off the wait queue it slept on. */
+static void test_handoff_leaves_wait_queue(void **state)
+{
+	static struct waitq wq;
+	struct task *r = spawn(TASK_PRIO_NORMAL, 2), *s;
+	unsigned long flags;
+
+	(void)state;
+	waitq_init(&wq, "handoff");
+	assert_ptr_equal(run_next(2), r);
+	flags = arch_irq_save();
+	assert_int_equal(
+	    waitq_prepare_wait(&wq, task_block(TASK_BLOCK_MESSAGE, 2)), 0);
+	arch_irq_restore(flags);
+	s = spawn(TASK_PRIO_NORMAL, 2);
+	assert_ptr_equal(run_next(2), s);
+	assert_ptr_equal(r->wq, &wq);
+	(void)switch_to_on(2, r);
+	assert_null(r->wq);
+	assert_int_equal(waitq_count(&wq), 0);
+	assert_true(waitq_check(&wq, NULL));
+	check_all();
+}
+
+/* Every reason to refuse a direct switch, one at a time. */
+static void test_handoff_refusals(void **state)
+{
+	struct task *r = blocked_receiver(1, TASK_PRIO_NORMAL);
+	struct task *s = spawn(TASK_PRIO_NORMAL, 1);
+	struct task *low, *high, *remote;
+
+	(void)state;
+	/* The idle task runs: nobody to hand over from. */
+	assert_false(handoff_ok_on(1, r, r->id));
+	assert_ptr_equal(run_next(1), s);
+	assert_true(handoff_ok_on(1, r, r->id));
+	/* A stale id, or the receiver asked from another CPU. */
+	assert_false(handoff_ok_on(1, r, task_id_make(task_id_slot(r->id),
+						     task_id_gen(r->id) + 1)));
+	assert_false(handoff_ok_on(0, r, r->id));
+	/* Homed on another CPU. */
+	remote = blocked_receiver(3, TASK_PRIO_NORMAL);
+	fake_arch_set_cpu(1);
+	assert_false(handoff_ok_on(1, remote, remote->id));
+	/* Not waiting any more: woken already (READY), or a READY task. */
+	fake_arch_set_cpu(0);
+	assert_true(sched_wake(r).woken);
+	assert_false(handoff_ok_on(1, r, r->id));
+	/* A lower band than the sender. */
+	low = blocked_receiver(2, TASK_PRIO_LOW);
+	high = spawn(TASK_PRIO_NORMAL, 2);
+	assert_ptr_equal(run_next(2), high);
+	assert_false(handoff_ok_on(2, low, low->id));
+	/* A READY task of a higher band would run first. */
+	struct task *r2 = blocked_receiver(0, TASK_PRIO_NORMAL);
+	struct task *s2 = spawn(TASK_PRIO_NORMAL, 0);
+
+	assert_ptr_equal(run_next(0), s2);
+	assert_true(handoff_ok_on(0, r2, r2->id));
+	(void)spawn(TASK_PRIO_HIGH, 0);
+	assert_false(handoff_ok_on(0, r2, r2->id));
+	/* sched_switch_to refuses what sched_handoff_ok refuses. */
+	fake_arch_set_cpu(0);
+	unsigned long flags = spin_lock_irqsave(&rqs[0].lock);
+
+	EXPECT_PANIC(sched_switch_to(&rqs[0], r2), "sched_switch_to");
+	spin_unlock_irqrestore(&rqs[0].lock, flags);
+	check_all();
+}
+
 /* ---- block and wake -------------------------------------------------- */
 
 /* Every block kind, with its argument, blocks and wakes cleanly. */
@@ -1250,6 +1400,9 @@ int main(void)
 	    T(test_tick_higher_band_preempts),
 	    T(test_tick_idle_yields_to_work),
 	    T(test_slice_reset_on_wake_and_reschedule),
+	    T(test_handoff_runs_receiver_sender_keeps_turn),
+	    T(test_handoff_leaves_wait_queue),
+	    T(test_handoff_refusals),
 	    T(test_block_wake_every_kind),
 	    T(test_block_invalid_reason),
 	    T(test_wake_before_switch_undoes_block),

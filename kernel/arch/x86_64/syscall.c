@@ -7,6 +7,7 @@
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/core/kernel.h"
+#include "kernel/sched/sched.h"
 
 /* RFLAGS bits cleared on entry: TF, IF, DF, AC (user-set AC would defeat
  * SMAP in the kernel). */
@@ -34,5 +35,9 @@ void x86_syscall(struct trap_frame *f)
 	arch_irq_enable();
 	f->rax = (uint64_t)syscall_dispatch(f->rax, args);
 	arch_irq_disable();
-	kernel_return_to_user();
+	/* Inline first look: a switch is rarely due. */
+	struct runqueue *rq = sched_this_rq();
+
+	if (rq && sched_need_resched(rq))
+		kernel_return_to_user();
 }
