@@ -78,6 +78,15 @@ USER_PROGS += shell
 USER_shell_SRCS := user/shell/shell.c user/shell/line.c user/shell/info.c \
 	user/shell/arcobj.c
 
+# --- the policy service (docs/policy.md) and its boot-test programs --------
+USER_PROGS += policy-service policy_probe policy_admin
+USER_policy-service_SRCS := user/policy/policy_service.c \
+	user/policy/policy_table.c user/policy/builtin_table.c \
+	kernel/policy/policy_msg.c
+USER_policy_probe_SRCS := user/tests/policy_probe.c
+USER_policy_admin_SRCS := user/tests/policy_admin.c \
+	kernel/policy/policy_msg.c
+
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template
 UDIR_$(1) := $(BUILD)/$(1)/user
@@ -159,3 +168,7 @@ UNIT_libsys_SRCS := tests/unit/libsys_test.c lib/libsys/syscalls.c \
 	lib/libsys/print.c lib/libsys/recv.c lib/libsys/error.c lib/klib/fmt.c
 UNIT_libsys_CFLAGS := -Itests/unit/libsys_fake \
 	-include tests/unit/libsys_fake/rename.h
+
+UNIT_TESTS += policy_table
+UNIT_policy_table_SRCS := tests/unit/policy_table_test.c \
+	user/policy/policy_table.c user/policy/builtin_table.c

@@ -5,6 +5,7 @@
 
 #include "kernel/arch/arch.h"
 #include "kernel/audit/audit.h"
+#include "kernel/policy/policy.h"
 #include "kernel/sched/glue.h"
 
 /* Written by the boot CPU's timer interrupt only; read anywhere. */
@@ -21,6 +22,7 @@ void time_tick(bool boot_cpu)
 		__atomic_store_n(&ticks, ticks + 1, __ATOMIC_RELAXED);
 		/* Staged audit events reach the shared ring (try-lock). */
 		(void)audit_drain(arch_cpus_online());
+		policy_tick(ticks);	/* policy queries time out */
 	}
 	sched_timer_tick();
 }
