@@ -245,12 +245,14 @@ static int parse_line(struct policy_table *t, const char *p, const char *end,
 int policy_table_parse(struct policy_table *t, const char *text, size_t len,
 		       struct policy_parse_error *err)
 {
-	const char *p = text, *end = text + len;
+	const char *p, *end;
 	unsigned line = 0;
 	bool have_default = false;
 
 	if (!t || (!text && len))
 		return fail(err, 0, "no table", NULL);
+	p = text;
+	end = text + len;
 	memset(t, 0, sizeof(*t));
 	while (p < end) {
 		const char *eol = p;
