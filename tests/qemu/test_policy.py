@@ -4,6 +4,8 @@ profile denies ObjPut (14); policy_admin (spawn-only, profile `admin`)
 allows it at run time; audit_tail shows the denials."""
 import re
 
+import pytest
+
 from conftest import user_prog
 
 PROBE = "policy_probe"
@@ -77,3 +79,31 @@ def test_policy_denies_caches_and_changes(boot):
     for nr in (0, 7, 8, 9, 10, 12, 36):
         assert not queries(out, r"[\w.-]+", nr)
     assert "panic" not in out.lower()
+
+
+# Existing boot scenarios with policy-service first: the profiles of
+# docs/policy.md allow everything these programs do.
+COMPAT = {
+    "ipc": (["audit_tail", "ipc_test", "ipc_peer:spawn-only"], 2,
+            r"ipc_test: all scenarios passed"),
+    "objects": (["obj_test"], 1, r"obj_test: done (\d+)/\1\b"),
+    "badsys": (["fault_badsys", "hello"], 1, r"fault_badsys: done 30/30"),
+    "sched": (["yielder", "spinner", "hello"], 2, r"spinner \d+ done"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPAT))
+def test_existing_programs_pass_under_policy(boot, name):
+    progs, smp, done = COMPAT[name]
+    mods = [user_prog("policy-service")]
+    for p in progs:
+        prog, _, flag = p.partition(":")
+        mods.append(user_prog(prog) + (":" + flag if flag else ""))
+    m = boot("", timeout=150, smp=smp, modules=mods)
+    m.expect(r"policy: service ready")
+    m.expect(done)
+    out = m.output()
+    assert not re.findall(r"policy: q\d+ .* deny", out), out
+    assert "EPOLICY" not in out and "PANIC" not in out
+    if "hello" in progs:
+        assert "hello from user space" in out
