@@ -66,13 +66,6 @@ static int64_t denied(uint64_t pid, unsigned nr, enum policy_denied_why why)
 	return -EPOLICY;
 }
 
-/* The service still owns endpoint 22 (it releases it only by exiting). */
-static bool service_alive(void)
-{
-	uint64_t svc = __atomic_load_n(&policy_state.service, __ATOMIC_RELAXED);
-
-	return svc != 0 && cap_endpoint_owner(IPC_EP_POLICY_QUERY) == svc;
-}
 
 static task_id_t current_task(void)
 {
@@ -193,13 +186,17 @@ int64_t policy_syscall_slow(uint64_t pid, unsigned nr)
 	int outcome;
 
 	for (;;) {
-		bool alive = service_alive();
+		/* The service, then who owns 22 (it releases 22 only by
+		 * exiting); policy_core_begin compares them. */
+		uint64_t seen = __atomic_load_n(&policy_state.service,
+						__ATOMIC_ACQUIRE);
+		uint64_t owner = cap_endpoint_owner(IPC_EP_POLICY_QUERY);
 		task_id_t self = current_task();
 		uint64_t now = time_ticks();
 
 		flags = lock();
 		step = policy_core_begin(&policy_state, pid, nr, self, now,
-					 alive, &q, &idx);
+					 seen, owner, &q, &idx);
 		unlock(flags);
 		if (step == POLICY_STEP_ALLOW)
 			return 0;

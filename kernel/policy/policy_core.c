@@ -87,8 +87,8 @@ static void pending_done(struct policy_pending *p, uint32_t decision,
 
 enum policy_step policy_core_begin(struct policy_core *c, uint64_t pid,
 				   unsigned nr, uint64_t task, uint64_t now,
-				   bool service_alive, struct policy_query *q,
-				   unsigned *idx)
+				   uint64_t seen_service, uint64_t owner22,
+				   struct policy_query *q, unsigned *idx)
 {
 	struct policy_cache_entry *e;
 	uint64_t bit;
@@ -111,7 +111,9 @@ enum policy_step policy_core_begin(struct policy_core *c, uint64_t pid,
 		if (e->deny & bit)
 			return POLICY_STEP_DENY;
 	}
-	if (!service_alive)
+	/* owner22 was read after seen_service: if that was already the
+	 * service, the service had registered 22 by then (HELLO needs it). */
+	if (seen_service == c->service && owner22 != c->service)
 		c->gone = true;
 	if (c->gone) {
 		c->stats.fallbacks++;
@@ -237,7 +239,7 @@ int policy_core_message(struct policy_core *c, uint64_t sender,
 	switch (r.kind) {
 	case POLICY_MSG_HELLO:
 		if (!have) {
-			c->service = sender;
+			__atomic_store_n(&c->service, sender, __ATOMIC_RELEASE);
 			c->gone = false;
 			c->unresponsive = false;
 			policy_core_invalidate(c);

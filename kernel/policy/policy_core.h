@@ -137,8 +137,12 @@ static inline bool policy_core_fast_allow(const struct policy_core *c,
 }
 
 /**
- * The slow path's decision, lock held.  service_alive: the service still
- * owns endpoint 22 (the caller asks the capability manager).  Allows and
+ * The slow path's decision, lock held.  seen_service: policy_core's
+ * service as the caller read it (atomic, before owner22); owner22: the
+ * owner of endpoint 22 the caller then got from the capability manager.
+ * The service counts as gone only when both agree it was the service and
+ * it no longer owns 22 (a HELLO racing the look-ups is not a death).
+ * Allows and
  * caches the identity-exempt syscalls and the service's own calls;
  * answers from the cache; FALLBACK (deny) when the service is gone; else
  * takes a pending entry (deadline now + POLICY_TIMEOUT_TICKS, or
@@ -148,8 +152,8 @@ static inline bool policy_core_fast_allow(const struct policy_core *c,
  */
 enum policy_step policy_core_begin(struct policy_core *c, uint64_t pid,
 				   unsigned nr, uint64_t task, uint64_t now,
-				   bool service_alive, struct policy_query *q,
-				   unsigned *idx);
+				   uint64_t seen_service, uint64_t owner22,
+				   struct policy_query *q, unsigned *idx);
 
 /** The query of entry idx could not be sent: free it.  Lock held. */
 void policy_core_cancel(struct policy_core *c, unsigned idx, uint64_t qid);

@@ -67,7 +67,8 @@ static int invalidate(uint64_t sender)
 static enum policy_step begin(uint64_t pid, unsigned nr, uint64_t now,
 			      struct policy_query *q, unsigned *idx)
 {
-	return policy_core_begin(&core, pid, nr, TASK, now, true, q, idx);
+	return policy_core_begin(&core, pid, nr, TASK, now, SERVICE, SERVICE, q,
+				 idx);
 }
 
 /* Ask about (pid, nr), answer it, collect: the whole round trip. */
@@ -383,8 +384,8 @@ static void test_dead_waiter_reclaimed(void **state)
 
 	(void)state;
 	assert_int_equal(begin(P5, SYS_SYSINFO, 0, &q1, &i1), POLICY_STEP_QUERY);
-	assert_int_equal(policy_core_begin(&core, P5_NEXT, 1, live, 0, true, &q2,
-					   &i2),
+	assert_int_equal(policy_core_begin(&core, P5_NEXT, 1, live, 0, SERVICE,
+					   SERVICE, &q2, &i2),
 			 POLICY_STEP_QUERY);
 	assert_int_equal(policy_core_tick(&core, 1, only_alive, &live, w,
 					  POLICY_PENDING_MAX),
@@ -408,8 +409,14 @@ static void test_service_gone(void **state)
 
 	(void)state;
 	assert_true(ask(P5, SYS_SYSINFO, true));
-	assert_int_equal(policy_core_begin(&core, P5, SYS_OBJ_PUT, TASK, 0, false,
-					   &q, &idx),
+	/* A HELLO racing the caller's look-ups is no death. */
+	assert_int_equal(policy_core_begin(&core, P5, SYS_OBJ_PUT, TASK, 0, 0,
+					   UINT64_MAX, &q, &idx),
+			 POLICY_STEP_QUERY);
+	policy_core_cancel(&core, idx, q.query_id);
+	assert_false(core.gone);
+	assert_int_equal(policy_core_begin(&core, P5, SYS_OBJ_PUT, TASK, 0,
+					   SERVICE, UINT64_MAX, &q, &idx),
 			 POLICY_STEP_FALLBACK);
 	assert_true(core.gone);
 	assert_int_equal(core.stats.fallbacks, 1);
