@@ -31,7 +31,8 @@
 	X(EFULL, 2010, "store full")                                         \
 	X(EBLANK, 2011, "blank device (not formatted)")                      \
 	X(EROFS, 2012, "read-only store")                                    \
-	X(ENOEXEC, 2013, "exec format error")
+	X(ENOEXEC, 2013, "exec format error")                                \
+	X(EPOLICY, 2014, "denied by system policy")
 
 enum cambios_errno {
 #define ERRNO_ENUM(name, value, msg) name = (value),

@@ -131,6 +131,15 @@ UNIT_scanout_proto_SRCS := tests/unit/scanout_proto_test.c \
 UNIT_compositor_core_SRCS := tests/unit/compositor_core_test.c \
 	$(COMPOSITOR_SRCS)
 
+# --- the policy service (docs/policy.md) and its boot-test programs --------
+USER_PROGS += policy-service policy_probe policy_admin
+USER_policy-service_SRCS := user/policy/policy_service.c \
+	user/policy/policy_table.c user/policy/builtin_table.c \
+	kernel/policy/policy_msg.c
+USER_policy_probe_SRCS := user/tests/policy_probe.c
+USER_policy_admin_SRCS := user/tests/policy_admin.c \
+	kernel/policy/policy_msg.c
+
 # $(1) = architecture: compile rules, libsys.a, the program list.
 define USER_ARCH_template
 UDIR_$(1) := $(BUILD)/$(1)/user
@@ -220,3 +229,7 @@ UNIT_virtio_blk_service_SRCS := tests/unit/virtio_blk_service_test.c \
 	tests/unit/virtio_blk_sim.c user/virtio_blk/vblk.c \
 	user/virtio_blk/service.c
 
+
+UNIT_TESTS += policy_table
+UNIT_policy_table_SRCS := tests/unit/policy_table_test.c \
+	user/policy/policy_table.c user/policy/builtin_table.c

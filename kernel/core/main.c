@@ -23,6 +23,7 @@
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/memmap.h"
+#include "kernel/policy/policy.h"
 #include "kernel/proc/lifecycle.h"
 #include "kernel/sched/glue.h"
 #include "kernel/sched/sched.h"
@@ -147,6 +148,7 @@ static void setup_scheduler(const struct boot_info *bi)
 
 	proc_init(bi, bootstrap_pubkey);
 	ipc_subsystem_init();
+	policy_init();	/* the policy upcall's cache and endpoint 23 */
 	kprintf("objstore: RAM store, %zu object slots\n",
 		kstore_init((uint64_t)frame_total_count() * 4096));
 	sched_init();

@@ -6,6 +6,7 @@
 #include "kernel/arch/arch.h"
 #include "kernel/audit/audit.h"
 #include "kernel/fs/kstore.h"
+#include "kernel/policy/policy.h"
 #include "kernel/sched/glue.h"
 
 /* Written by the boot CPU's timer interrupt only; read anywhere. */
@@ -24,6 +25,7 @@ void time_tick(bool boot_cpu)
 		(void)audit_drain(arch_cpus_online());
 		/* Block requests to the user-space disk driver time out. */
 		kstore_tick(ticks);
+		policy_tick(ticks);	/* policy queries time out */
 	}
 	sched_timer_tick();
 }

@@ -35,6 +35,7 @@
 #include "kernel/ipc/ipc.h"
 #include "kernel/ipc/setup.h"
 #include "kernel/mm/vma.h"
+#include "kernel/policy/policy.h"
 #include "kernel/proc/lifecycle.h"
 #include "kernel/proc/process.h"
 #include "kernel/sched/glue.h"
@@ -749,6 +750,9 @@ int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6])
 		if (syscap != SYSCALL_SYSCAP_NONE && !(id.syscaps & (1u << syscap)))
 			return denied(p->id, nr, DENIED_SYSCAP);
 	}
+	/* Layer 1: the policy service's decision (docs/policy.md). */
+	if (policy_syscall_check(p->id, (unsigned)nr))
+		return -EPOLICY;
 	if (cap_intercept_syscall(&(struct cap_syscall_ctx){
 		.caller = p->id, .nr = nr, .filter = id.syscall_filter}) !=
 	    CAP_ALLOW)
