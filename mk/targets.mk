@@ -72,7 +72,7 @@ $(KERNEL_ELF): $(KDIR)/kernel.pass1.elf $(KDIR)/ksyms.o
 # Boot modules of `make run`, in boot order (signed user programs).
 # The boot chain of docs/services.md, in dependency order; each module
 # releases the next with ModuleReady.
-RUN_MODULES ?= key-store fs-service virtio-blk compositor shell
+RUN_MODULES ?= policy-service key-store fs-service virtio-blk compositor shell
 # The disk the objects live on: created and formatted (64 MiB, 4096
 # slots) by cambios-objtool on the first `make run`, kept across runs.
 RUN_DISK ?= $(BUILD)/disk.img

@@ -291,7 +291,8 @@ def ipc_section(kernel, user, tmp, runs, l_icount, l_tcg_runs, files):
           "a cycle is an instruction:\n  bytes per instruction)")
 
 
-SERVICES = ("key-store", "fs-service", "virtio-blk", "compositor", "shell")
+SERVICES = ("policy-service", "key-store", "fs-service", "virtio-blk",
+            "compositor", "shell")
 PROMPT_AT = r"boot: shell waits for console input at cycle (\d+)\s"
 OBJ_LINE = r"bench_obj: puts=(\d+) put_cycles=(\d+) gets=(\d+) get_cycles=(\d+)\s"
 

@@ -50,5 +50,5 @@ const char policy_builtin_table[] =
     "comp_client     all\n"
     "\n"
     "# tests/qemu/test_policy.py: ObjPut (14) refused until an update.\n"
-    "policy_probe    @default !14\n"
-    "policy_admin    @default admin\n";
+    "policy_probe    @default !14 log\n"
+    "policy_admin    @default admin log\n";

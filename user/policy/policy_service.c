@@ -84,6 +84,10 @@ static void answer(const struct policy_query *q)
 		stats.allowed++;
 	else
 		stats.denied++;
+	/* Denials and failed answers always; allowed calls when the
+	 * program's profile says log. */
+	if (allow && r >= 0 && !pr->log)
+		return;
 	printf("policy: q%llu %s %u.%u syscall %u %s%s%s\n",
 	       (unsigned long long)q->query_id, q->name[0] ? q->name : "?",
 	       (unsigned)(uint32_t)q->pid, (unsigned)(q->pid >> 32), q->syscall,

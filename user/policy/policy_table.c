@@ -159,6 +159,10 @@ static int rule(struct policy_table *t, struct policy_profile *pr,
 		pr->admin = true;
 		return 0;
 	}
+	if (word_is(w, "log")) {
+		pr->log = true;
+		return 0;
+	}
 	if (w->p[0] == '@') {
 		int i = find(t, w->p + 1, w->n - 1);
 
@@ -309,6 +313,7 @@ int policy_table_set(struct policy_table *t, const char *name, unsigned nr,
 		memset(pr->name, 0, sizeof(pr->name));
 		memcpy(pr->name, name, n);
 		pr->admin = false;
+		pr->log = false;
 	} else {
 		pr = &t->prof[i];
 	}

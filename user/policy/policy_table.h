@@ -19,6 +19,8 @@
  *	@name      allow everything profile `name` (an earlier line) allows
  *	all        allow 0-63
  *	admin      the program may send policy requests (SET, STATS)
+ *	log        the service logs every decision for it (by default
+ *	           only denials, so the console stays readable)
  * A line the parser does not understand refuses the whole table, with
  * its number and what is wrong.
  */
@@ -42,6 +44,7 @@ struct policy_profile {
 	char name[POLICY_NAME_SIZE]; /**< NUL-terminated */
 	uint64_t allow;		     /**< bit n: syscall n allowed */
 	bool admin;		     /**< may send SET and STATS */
+	bool log;		     /**< log allowed decisions too */
 };
 
 /** A table: profiles in definition order. */
