@@ -1,8 +1,8 @@
 """`make run` itself: it boots the whole chain (policy-service, key-store,
 fs-service, virtio-blk, compositor, shell) with a disk image it creates and
-formats
-on the first run, and an object stored in one `make run` is there in the
-next.  A temporary RUN_DISK keeps the user's own build/disk.img alone."""
+formats on the first run, and an object stored in one `make run` is there
+in the next.  A temporary RUN_DISK keeps the user's own build/disk.img
+alone."""
 import os
 import re
 
