@@ -207,15 +207,17 @@ int64_t sys_port_io(const uint64_t a[6])
 
 /*
  * The first time any process waits for console input - an interactive
- * program (the shell) at its prompt - log when: the "boot to prompt"
- * mark make bench reads (cycles are instructions under -icount).
+ * program (the shell) at its prompt - log when (at debug level, so it
+ * does not land on the prompt of `make run`): the "boot to prompt" mark
+ * make bench reads with loglevel=debug (cycles are instructions under
+ * -icount).
  */
 static void console_first_wait(const struct process *p)
 {
 	static int logged;
 
 	if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
-		kprintf("boot: %s waits for console input at cycle %lu\n",
+		log_debug("boot: %s waits for console input at cycle %lu\n",
 			p->name, (unsigned long)arch_cycles());
 }
 

@@ -313,8 +313,9 @@ def services_section(build, kernel, user, tmp, runs, l_icount, l_wall):
     beside Linux's boot to /init; the memory it needs; arcobj put/get
     latency through the chain, on the disk store and the RAM store."""
     iso = os.path.join(tmp, "services.iso")
-    make_iso(kernel, "", iso, [os.path.join(user, f"{p}.elf")
-                               for p in SERVICES])
+    # The prompt mark is a debug-level kernel line.
+    make_iso(kernel, "loglevel=debug", iso, [os.path.join(user, f"{p}.elf")
+                                             for p in SERVICES])
 
     def boot(icount, mem="128M"):
         a = ["-cdrom", iso, "-m", mem, *COMMON,
