@@ -47,6 +47,54 @@ _Static_assert(offsetof(struct device_info, irq_pin) == 11, "device_info");
 _Static_assert(offsetof(struct device_info, bar) == 12, "device_info");
 _Static_assert(sizeof(struct device_info) == DEVICE_INFO_SIZE, "device_info");
 
+/**
+ * DeviceInfo (22) record kinds, a CambiOS-C extension (docs/abi.md
+ * "Deviations"): a1 bits 63..32 pick the record, bits 31..0 the function
+ * index.  Kind 0 is the spec's struct device_info; kind 1 the function's
+ * vendor-specific PCI capabilities (struct device_caps).  Other kinds:
+ * -EINVAL.
+ */
+#define DEVICE_INFO_KIND_SHIFT 32
+enum device_info_kind {
+	DEVICE_INFO_KIND_FUNCTION = 0,	  /**< struct device_info */
+	DEVICE_INFO_KIND_VENDOR_CAPS = 1, /**< struct device_caps */
+};
+
+/** Vendor-specific capabilities (id 0x09) reported at most, per function. */
+#define DEVICE_CAPS_MAX 16
+/** Raw bytes of one capability reported at most (from its id byte on). */
+#define DEVICE_CAP_BYTES 20
+
+/** One vendor-specific capability, as configuration space holds it. */
+struct device_vcap {
+	uint8_t offset;			/**< its place in config space */
+	uint8_t length;			/**< valid bytes in data (<= 20) */
+	uint8_t zero[2];		/**< 0 */
+	uint8_t data[DEVICE_CAP_BYTES]; /**< raw from the id; 0 past length */
+} __attribute__((packed));
+
+/** struct device_caps.flags: why the capability walk stopped early. */
+enum device_caps_flags {
+	DEVICE_CAPS_BAD_POINTER = 1u << 0, /**< pointer < 0x40 or unaligned */
+	DEVICE_CAPS_LOOP = 1u << 1,	   /**< entry visited twice */
+	DEVICE_CAPS_OVERFLOW = 1u << 2,	   /**< > 16 vendor capabilities */
+};
+
+/** DeviceInfo (22) kind 1 output: 388 bytes. */
+struct device_caps {
+	uint8_t count;	/**< entries in cap[] (<= DEVICE_CAPS_MAX) */
+	uint8_t flags;	/**< enum device_caps_flags */
+	uint8_t walked; /**< capabilities of any id in the list (<= 48) */
+	uint8_t zero;	/**< 0 */
+	struct device_vcap cap[DEVICE_CAPS_MAX]; /**< in list order */
+} __attribute__((packed));
+
+#define DEVICE_CAPS_SIZE 388
+
+_Static_assert(sizeof(struct device_vcap) == 24, "device_vcap");
+_Static_assert(offsetof(struct device_caps, cap) == 4, "device_caps");
+_Static_assert(sizeof(struct device_caps) == DEVICE_CAPS_SIZE, "device_caps");
+
 /** PortIo (23) flags. */
 enum port_io_flags {
 	PORT_IO_WRITE = 1u << 0, /**< bit0: 0 read, 1 write */

@@ -228,6 +228,9 @@ UNIT_virtio_blk_core_SRCS := tests/unit/virtio_blk_core_test.c \
 UNIT_virtio_blk_service_SRCS := tests/unit/virtio_blk_service_test.c \
 	tests/unit/virtio_blk_sim.c user/virtio_blk/vblk.c \
 	user/virtio_blk/service.c
+UNIT_TESTS += virtio_blk_modern
+UNIT_virtio_blk_modern_SRCS := tests/unit/virtio_blk_modern_test.c \
+	tests/unit/virtio_blk_sim.c user/virtio_blk/vblk.c
 
 
 UNIT_TESTS += policy_table

@@ -8,6 +8,7 @@
  */
 #include "kernel/acpi/acpi.h"
 
+#include "lib/klib/endian.h"
 #include "lib/klib/string.h"
 
 #include "abi/errno.h"
@@ -47,22 +48,6 @@ enum madt_type {
 #define X2APIC_ID_INVALID	  0xffffffffu
 #define ISA_IRQS		  16u
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 static bool checksum_ok(const uint8_t *p, size_t len)
 {
 	uint8_t sum = 0;
@@ -98,7 +83,7 @@ static int map_table(acpi_map_fn map, void *ctx, uint64_t phys, const char *sig,
 		return fail(&out->why, -EFAULT, "table header unreachable");
 	if (sig && memcmp(h, sig, ACPI_SIG_LEN) != 0)
 		return fail(&out->why, -ECORRUPT, "table signature mismatch");
-	len = rd32(h + HDR_OFF_LENGTH);
+	len = le32_load(h + HDR_OFF_LENGTH);
 	if (len < ACPI_HEADER_LEN)
 		return fail(&out->why, -ECORRUPT, "table shorter than header");
 	if (len > ACPI_MAX_TABLE_LEN)
@@ -109,7 +94,7 @@ static int map_table(acpi_map_fn map, void *ctx, uint64_t phys, const char *sig,
 	if (!t)
 		return fail(&out->why, -EFAULT, "table body unreachable");
 	/* Re-check what we now read through, in case the bytes moved. */
-	if (rd32(t + HDR_OFF_LENGTH) != len || memcmp(t, h, ACPI_SIG_LEN) != 0)
+	if (le32_load(t + HDR_OFF_LENGTH) != len || memcmp(t, h, ACPI_SIG_LEN) != 0)
 		return fail(&out->why, -ECORRUPT, "table changed while read");
 	if (!checksum_ok(t, len))
 		return fail(&out->why, -ECORRUPT, "table checksum mismatch");
@@ -152,7 +137,7 @@ static int load_root(struct acpi_tables *a, uint64_t phys, const char *sig,
 	a->dropped = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = ref.data + ACPI_HEADER_LEN + i * esize;
-		uint64_t t = esize == 8 ? rd64(e) : rd32(e);
+		uint64_t t = esize == 8 ? le64_load(e) : le32_load(e);
 
 		if (i >= ACPI_MAX_TABLES || t == 0 || t == phys ||
 		    have_table(a, t)) {
@@ -209,7 +194,7 @@ int acpi_init(struct acpi_tables *a, const void *rsdp, size_t rsdp_len,
 	memcpy(a->oem_id, p + RSDP_OFF_OEM, 6);
 	/* Revision 2+ given in 20 bytes (a multiboot "old" copy): ACPI 1.0. */
 	if (a->rsdp_revision >= 2 && rsdp_len >= ACPI_RSDP_V2_LEN) {
-		uint32_t len = rd32(p + RSDP_OFF_LENGTH);
+		uint32_t len = le32_load(p + RSDP_OFF_LENGTH);
 
 		if (len < ACPI_RSDP_V2_LEN || len > ACPI_RSDP_MAX_LEN)
 			return fail(&a->error, -ECORRUPT,
@@ -220,9 +205,9 @@ int acpi_init(struct acpi_tables *a, const void *rsdp, size_t rsdp_len,
 		if (!checksum_ok(p, len))
 			return fail(&a->error, -ECORRUPT,
 				    "RSDP extended checksum mismatch");
-		xsdt = rd64(p + RSDP_OFF_XSDT);
+		xsdt = le64_load(p + RSDP_OFF_XSDT);
 	}
-	return choose_root(a, rd32(p + RSDP_OFF_RSDT), xsdt);
+	return choose_root(a, le32_load(p + RSDP_OFF_RSDT), xsdt);
 }
 
 int acpi_init_phys(struct acpi_tables *a, uint64_t rsdp_phys, acpi_map_fn map,
@@ -243,7 +228,7 @@ int acpi_init_phys(struct acpi_tables *a, uint64_t rsdp_phys, acpi_map_fn map,
 		len = ACPI_RSDP_V2_LEN;
 		p = map(map_ctx, rsdp_phys, len);
 		if (p) {
-			uint32_t claimed = rd32(p + RSDP_OFF_LENGTH);
+			uint32_t claimed = le32_load(p + RSDP_OFF_LENGTH);
 
 			if (claimed > len && claimed <= ACPI_RSDP_MAX_LEN) {
 				len = claimed;
@@ -344,7 +329,7 @@ static void add_cpu(struct acpi_madt_info *m, uint32_t apic_id, uint32_t uid,
 static void add_ioapic(struct acpi_madt_info *m, const uint8_t *e)
 {
 	uint8_t id = e[2];
-	uint32_t addr = rd32(e + 4);
+	uint32_t addr = le32_load(e + 4);
 
 	if (addr == 0) {
 		m->invalid++;
@@ -363,7 +348,7 @@ static void add_ioapic(struct acpi_madt_info *m, const uint8_t *e)
 	m->ioapics[m->ioapic_count++] = (struct acpi_ioapic){
 	    .id = id,
 	    .addr = addr,
-	    .gsi_base = rd32(e + 8),
+	    .gsi_base = le32_load(e + 8),
 	};
 }
 
@@ -376,7 +361,7 @@ static bool inti_ok(uint16_t flags)
 static void add_override(struct acpi_madt_info *m, const uint8_t *e)
 {
 	uint8_t bus = e[2], irq = e[3];
-	uint16_t flags = rd16(e + 8);
+	uint16_t flags = le16_load(e + 8);
 
 	if (bus != 0 || irq >= ISA_IRQS || !inti_ok(flags)) {
 		m->invalid++;
@@ -395,7 +380,7 @@ static void add_override(struct acpi_madt_info *m, const uint8_t *e)
 	}
 	m->overrides[m->override_count++] = (struct acpi_override){
 	    .source_irq = irq,
-	    .gsi = rd32(e + 4),
+	    .gsi = le32_load(e + 4),
 	    .polarity = flags & 3u,
 	    .trigger = (flags >> 2) & 3u,
 	};
@@ -465,13 +450,13 @@ static void parse_entry(struct acpi_madt_info *m, const uint8_t *e)
 		if (e[3] == XAPIC_ID_INVALID)
 			m->invalid++;
 		else
-			add_cpu(m, e[3], e[2], rd32(e + 4), 0);
+			add_cpu(m, e[3], e[2], le32_load(e + 4), 0);
 		break;
 	case MADT_X2APIC:
-		if (rd32(e + 4) == X2APIC_ID_INVALID)
+		if (le32_load(e + 4) == X2APIC_ID_INVALID)
 			m->invalid++;
 		else
-			add_cpu(m, rd32(e + 4), rd32(e + 12), rd32(e + 8),
+			add_cpu(m, le32_load(e + 4), le32_load(e + 12), le32_load(e + 8),
 				ACPI_CPU_X2APIC);
 		break;
 	case MADT_IOAPIC:
@@ -481,14 +466,14 @@ static void parse_entry(struct acpi_madt_info *m, const uint8_t *e)
 		add_override(m, e);
 		break;
 	case MADT_LAPIC_NMI:
-		add_nmi(m, e[2] == 0xff ? ACPI_UID_ALL : e[2], rd16(e + 3),
+		add_nmi(m, e[2] == 0xff ? ACPI_UID_ALL : e[2], le16_load(e + 3),
 			e[5]);
 		break;
 	case MADT_X2APIC_NMI:
-		add_nmi(m, rd32(e + 4), rd16(e + 2), e[8]);
+		add_nmi(m, le32_load(e + 4), le16_load(e + 2), e[8]);
 		break;
 	case MADT_LAPIC_ADDR:
-		set_lapic_addr(m, rd64(e + 4));
+		set_lapic_addr(m, le64_load(e + 4));
 		break;
 	default:
 		break;
@@ -543,7 +528,7 @@ int acpi_parse_madt_buf(const void *madt, size_t len,
 		return fail(&out->error, -ETRUNC, "MADT shorter than header");
 	if (memcmp(p, "APIC", ACPI_SIG_LEN) != 0)
 		return fail(&out->error, -ECORRUPT, "MADT signature mismatch");
-	tlen = rd32(p + HDR_OFF_LENGTH);
+	tlen = le32_load(p + HDR_OFF_LENGTH);
 	if (tlen > len)
 		return fail(&out->error, -ETRUNC,
 			    "MADT length past the bytes given");
@@ -552,7 +537,7 @@ int acpi_parse_madt_buf(const void *madt, size_t len,
 	if (!checksum_ok(p, tlen))
 		return fail(&out->error, -ECORRUPT, "MADT checksum mismatch");
 	out->revision = p[HDR_OFF_REVISION];
-	out->lapic_addr = rd32(p + MADT_OFF_LAPIC);
-	out->pcat_compat = (rd32(p + MADT_OFF_FLAGS) & MADT_PCAT_COMPAT) != 0;
+	out->lapic_addr = le32_load(p + MADT_OFF_LAPIC);
+	out->pcat_compat = (le32_load(p + MADT_OFF_FLAGS) & MADT_PCAT_COMPAT) != 0;
 	return parse_entries(out, p, tlen);
 }

@@ -17,6 +17,7 @@
 
 #include "kernel/core/bootinfo.h"
 
+#include "lib/klib/endian.h"
 #include "lib/klib/string.h"
 
 #include "abi/errno.h"
@@ -48,17 +49,6 @@ struct mb2_parser {
 	const char *why;       /* description of the outcome */
 	uint32_t seen;	       /* bit per single-instance tag type met */
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 static int fail(struct mb2_parser *ps, int err, const char *why)
 {
@@ -118,8 +108,8 @@ static int parse_module(struct mb2_parser *ps, const uint8_t *tag,
 
 	if (size < MB2_MODULE_MIN)
 		return fail(ps, -ECORRUPT, "module tag too small");
-	start = rd32(tag + 8);
-	end = rd32(tag + 12);
+	start = le32_load(tag + 8);
+	end = le32_load(tag + 12);
 	if (end < start)
 		return fail(ps, -ECORRUPT, "module ends before it starts");
 	if (out->module_count >= BOOT_MAX_MODULES) {
@@ -142,7 +132,7 @@ static int parse_mmap(struct mb2_parser *ps, const uint8_t *tag, uint32_t size)
 
 	if (size < MB2_MMAP_MIN)
 		return fail(ps, -ECORRUPT, "memory map tag too small");
-	entry_size = rd32(tag + 8);
+	entry_size = le32_load(tag + 8);
 	/* entry_version (tag + 12) is 0 today; later versions promise to
 	 * stay compatible by only growing entry_size (spec 3.6.8). */
 	if (entry_size < MB2_MMAP_ENTRY_MIN || entry_size % 8 != 0)
@@ -153,7 +143,7 @@ static int parse_mmap(struct mb2_parser *ps, const uint8_t *tag, uint32_t size)
 	     off += entry_size) {
 		const uint8_t *e = tag + off;
 		struct boot_mem_region *r;
-		uint64_t length = rd64(e + 8);
+		uint64_t length = le64_load(e + 8);
 
 		if (length == 0)
 			continue;
@@ -162,9 +152,9 @@ static int parse_mmap(struct mb2_parser *ps, const uint8_t *tag, uint32_t size)
 			continue;
 		}
 		r = &out->mem[out->mem_count++];
-		r->base = rd64(e);
+		r->base = le64_load(e);
 		r->length = length;
-		r->type = mem_type(rd32(e + 16));
+		r->type = mem_type(le32_load(e + 16));
 	}
 	return 0;
 }
@@ -176,10 +166,10 @@ static int parse_framebuffer(struct mb2_parser *ps, const uint8_t *tag,
 
 	if (size < MB2_FB_MIN)
 		return fail(ps, -ECORRUPT, "framebuffer tag too small");
-	fb->addr = rd64(tag + 8);
-	fb->pitch = rd32(tag + 16);
-	fb->width = rd32(tag + 20);
-	fb->height = rd32(tag + 24);
+	fb->addr = le64_load(tag + 8);
+	fb->pitch = le32_load(tag + 16);
+	fb->width = le32_load(tag + 20);
+	fb->height = le32_load(tag + 24);
 	fb->bpp = tag[28];
 	fb->type = tag[29];
 	/* Direct RGB: colour fields follow the u16 reserved word GRUB
@@ -276,8 +266,8 @@ static int parse_tags(struct mb2_parser *ps, size_t total)
 
 		if (off > total || total - off < MB2_TAG_HEADER)
 			return fail(ps, -ETRUNC, "no end tag");
-		type = rd32(tag);
-		size = rd32(tag + 4);
+		type = le32_load(tag);
+		size = le32_load(tag + 4);
 		if (size < MB2_TAG_HEADER)
 			return fail(ps, -ECORRUPT, "tag size below 8");
 		if (size > total - off)
@@ -321,7 +311,7 @@ int mb2_parse_ex(const void *mbi, uint64_t mbi_phys, size_t avail,
 		err = fail(&ps, -ETRUNC, "MBI header beyond readable bytes");
 		goto out;
 	}
-	total = rd32(ps.mbi);
+	total = le32_load(ps.mbi);
 	if (total < MB2_HEADER_SIZE + MB2_TAG_HEADER) {
 		err = fail(&ps, -ECORRUPT, "total_size below 16");
 		goto out;

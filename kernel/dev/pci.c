@@ -7,8 +7,12 @@
  * subclass, class, 0x0C header type (bits 16..23, bit 23 = multi-
  * function), 0x10..0x24 BAR0..5, 0x3C interrupt line and pin.  Type 1
  * (PCI-to-PCI bridges) has BAR0..1 only; other types have none we use.
+ * Both keep the capabilities pointer at 0x34, valid when status bit 4
+ * (0x06, "capabilities list") is set (section 6.7).
  */
 #include "kernel/dev/pci.h"
+
+#include "lib/klib/string.h"
 
 #include "abi/syscall_out.h"
 
@@ -17,11 +21,18 @@
 #define CFG_CLASS     0x08
 #define CFG_HEADER    0x0C
 #define CFG_BAR0      0x10
+#define CFG_CAP_PTR   0x34
 #define CFG_INTERRUPT 0x3C
+#define CFG_CAP_FIRST 0x40 /* capabilities live in 0x40..0xFF */
+#define STATUS_CAPS   (1u << 20) /* in the command/status dword */
 #define CMD_IO	      0x0001u /* I/O space decode */
 #define CMD_MEM	      0x0002u /* memory space decode */
 #define HDR_MULTI     0x80u
 #define IRQ_NONE_LINE 0xFFFFFFFFu
+
+_Static_assert(PCI_VCAP_MAX == DEVICE_CAPS_MAX, "pci_func.vcap");
+_Static_assert(sizeof(((struct pci_vcap *)0)->data) == DEVICE_CAP_BYTES,
+	       "pci_vcap.data");
 
 /* Written by pci_enumerate at boot; read-only afterwards. */
 static struct pci_func table[PCI_MAX_FUNCS];
@@ -212,6 +223,71 @@ static void read_bars(const struct pci_config_ops *ops, struct pci_func *f)
 	}
 }
 
+/* Copy the vendor capability at ptr (4-aligned, >= 0x40) whose first
+ * dword is hdr: at most its length byte, 20 bytes, and the config space
+ * left; only the dwords that hold those bytes are read. */
+static void copy_vcap(const struct pci_config_ops *ops, struct pci_func *f,
+		      unsigned ptr, uint32_t hdr)
+{
+	struct pci_vcap *v;
+	unsigned len = (hdr >> 16) & 0xFF;
+
+	if (f->vcap_count == DEVICE_CAPS_MAX) {
+		f->cap_flags |= DEVICE_CAPS_OVERFLOW;
+		return;
+	}
+	v = &f->vcap[f->vcap_count++];
+	if (len > sizeof(v->data))
+		len = sizeof(v->data);
+	if (len > 0x100 - ptr)
+		len = 0x100 - ptr;
+	v->off = (uint8_t)ptr;
+	v->len = (uint8_t)len;
+	for (unsigned i = 0; i < len; i += 4) {
+		uint32_t dw = i == 0 ? hdr : rd(ops, f, ptr + i);
+
+		for (unsigned b = 0; b < 4 && i + b < len; b++)
+			v->data[i + b] = (uint8_t)(dw >> (8 * b));
+	}
+}
+
+/*
+ * Walk the capability list (PCI 3.0 section 6.7) and keep the vendor-
+ * specific entries.  The list is the device's and may be hostile: a
+ * pointer below 0x40 or not 4-aligned ends the walk (BAD_POINTER), and so
+ * does an entry visited twice (LOOP); 48 dword slots exist above 0x40, so
+ * no walk reads more than 48 entries.  Only config space is read.
+ */
+static void read_caps(const struct pci_config_ops *ops, struct pci_func *f)
+{
+	uint64_t seen = 0;
+	unsigned ptr;
+
+	if (f->header_type > 1 || !(rd(ops, f, CFG_COMMAND) & STATUS_CAPS))
+		return;
+	ptr = rd(ops, f, CFG_CAP_PTR) & 0xFF;
+	while (ptr != 0) {
+		unsigned slot;
+		uint32_t hdr;
+
+		if (ptr < CFG_CAP_FIRST || (ptr & 3)) {
+			f->cap_flags |= DEVICE_CAPS_BAD_POINTER;
+			return;
+		}
+		slot = (ptr - CFG_CAP_FIRST) / 4;
+		if ((seen >> slot) & 1 || f->cap_walked == PCI_CAP_WALK_MAX) {
+			f->cap_flags |= DEVICE_CAPS_LOOP;
+			return;
+		}
+		seen |= 1ull << slot;
+		f->cap_walked++;
+		hdr = rd(ops, f, ptr);
+		if ((hdr & 0xFF) == PCI_CAP_ID_VENDOR)
+			copy_vcap(ops, f, ptr, hdr);
+		ptr = (hdr >> 8) & 0xFF;
+	}
+}
+
 /* Read function bus:dev.fn into *f; false when nothing answers. */
 static bool read_function(const struct pci_config_ops *ops, unsigned bus,
 			  unsigned dev, unsigned fn, struct pci_func *f)
@@ -239,6 +315,7 @@ static bool read_function(const struct pci_config_ops *ops, unsigned bus,
 	f->irq = ops->irq_of ? ops->irq_of(ops->ctx, f->irq_line, f->irq_pin)
 			     : IRQ_NONE_LINE;
 	read_bars(ops, f);
+	read_caps(ops, f);
 	return true;
 }
 
@@ -349,6 +426,20 @@ void pci_device_info(const struct pci_func *f, struct device_info *out)
 		out->bar[i].size = (uint32_t)b->size;
 		out->bar[i].is_io = b->kind == PCI_BAR_IO;
 		out->bar_count++;
+	}
+}
+
+void pci_device_caps(const struct pci_func *f, struct device_caps *out)
+{
+	*out = (struct device_caps){0};
+	out->count = f->vcap_count;
+	out->flags = f->cap_flags;
+	out->walked = f->cap_walked;
+	for (unsigned i = 0; i < f->vcap_count; i++) {
+		out->cap[i].offset = f->vcap[i].off;
+		out->cap[i].length = f->vcap[i].len;
+		memcpy(out->cap[i].data, f->vcap[i].data,
+		       sizeof(out->cap[i].data));
 	}
 }
 

@@ -10,7 +10,9 @@
  * read-only afterwards (so readers take no lock).  Everything read from a
  * device is untrusted: a BAR with an impossible size, alignment or place,
  * or one that overlaps RAM, the kernel's own device registers or an
- * earlier BAR, is kept with an issue code and never handed out.
+ * earlier BAR, is kept with an issue code and never handed out.  The
+ * capability list is walked with bounds and loop checks, and only the
+ * vendor-specific entries (virtio's) are kept, as raw read-only bytes.
  */
 #pragma once
 
@@ -18,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct device_caps;
 struct device_info;
 
 /** Functions kept; more are counted in pci_dropped(). */
@@ -70,6 +73,20 @@ struct pci_bar {
 	bool prefetch; /**< memory: prefetchable */
 };
 
+/** Capability list entries walked at most: (0x100 - 0x40) / 4. */
+#define PCI_CAP_WALK_MAX 48u
+/** Capability id of a vendor-specific capability (virtio's). */
+#define PCI_CAP_ID_VENDOR 0x09u
+/** Vendor-specific capabilities kept per function (DEVICE_CAPS_MAX). */
+#define PCI_VCAP_MAX 16u
+
+/** A vendor-specific capability, copied from config space at boot. */
+struct pci_vcap {
+	uint8_t off;	  /**< its offset in config space */
+	uint8_t len;	  /**< valid bytes of data */
+	uint8_t data[20]; /**< raw, from the id byte; 0 past len */
+};
+
 /** One PCI function. */
 struct pci_func {
 	uint8_t bus, dev, fn; /**< its address */
@@ -80,6 +97,10 @@ struct pci_func {
 	uint8_t irq_pin;  /**< 0 none, 1..4 INTA..INTD */
 	uint32_t irq;	  /**< line for WaitIrq, or 0xFFFFFFFF */
 	struct pci_bar bar[PCI_BARS];
+	uint8_t cap_walked; /**< capability list entries read */
+	uint8_t cap_flags;  /**< enum device_caps_flags: why the walk stopped */
+	uint8_t vcap_count; /**< entries of vcap */
+	struct pci_vcap vcap[PCI_VCAP_MAX]; /**< vendor-specific ones, in list order */
 };
 
 /** How pci_enumerate reaches the machine (the kernel: arch hooks). */
@@ -125,6 +146,13 @@ const char *pci_bar_issue_text(unsigned issue);
  * WaitIrq (0xFF: none) and pin (CambiOS-C extension, docs/abi.md).
  */
 void pci_device_info(const struct pci_func *f, struct device_info *out);
+
+/**
+ * The DeviceInfo kind-1 record of f (abi/syscall_out.h struct
+ * device_caps): the vendor-specific capabilities the scan copied, how
+ * many entries the list had and why its walk stopped early, if it did.
+ */
+void pci_device_caps(const struct pci_func *f, struct device_caps *out);
 
 /** True when ports [port, port + width) lie inside one usable I/O BAR. */
 bool pci_io_allowed(uint32_t port, unsigned width);

@@ -16,6 +16,7 @@
 #include "kernel/sched/glue.h"
 #include "kernel/sched/task.h"
 #include "kernel/sched/waitq.h"
+#include "lib/klib/endian.h"
 #include "lib/klib/string.h"
 
 /* The request in flight (at most one), guarded by lock. */
@@ -43,21 +44,6 @@ static struct {
 	bool dead;	 /* a request failed badly: refuse the rest */
 } dev_state;
 
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* The sink of endpoint 25: the driver's Write lands here, never queued. */
 static int reply_sink(void *ctx, const struct ipc_msg *m)
 {
@@ -74,12 +60,12 @@ static int reply_sink(void *ctx, const struct ipc_msg *m)
 			err = -EPERM;
 		req.stats.stale_replies++;
 	} else if (m->len < BLK_MSG_SIZE ||
-		   get_le(m->payload + BLK_OFF_REQ_ID, 4) != req.id) {
+		   le32_load(m->payload + BLK_OFF_REQ_ID) != req.id) {
 		req.stats.stale_replies++;
 		err = m->len < BLK_MSG_SIZE ? -EINVAL : 0;
 	} else if (!req.done && !req.expired) {
 		req.status = m->payload[BLK_OFF_CMD];
-		req.value = get_le(m->payload + BLK_OFF_ARG, 8);
+		req.value = le64_load(m->payload + BLK_OFF_ARG);
 		req.done = true;
 		wake = true;
 	}
@@ -158,8 +144,8 @@ static int call(uint8_t cmd, uint64_t lba, uint8_t *status, uint64_t *value)
 	spin_unlock_irqrestore(&req.lock, flags);
 
 	msg[BLK_OFF_CMD] = cmd;
-	put_le(msg + BLK_OFF_REQ_ID, id, 4);
-	put_le(msg + BLK_OFF_ARG, lba, 8);
+	le32_store(msg + BLK_OFF_REQ_ID, id);
+	le64_store(msg + BLK_OFF_ARG, lba);
 	err = ipc_send_kernel(IPC_EP_BLK_KCMD, IPC_EP_BLK_KREPLY, msg,
 			      sizeof(msg));
 	if (err == 0) {

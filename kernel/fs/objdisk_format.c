@@ -5,42 +5,9 @@
 #include "kernel/fs/objdisk_format.h"
 
 #include "lib/crypto/blake3.h"
+#include "lib/klib/endian.h"
 #include "lib/klib/string.h"
 #include "abi/errno.h"
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 uint64_t objdisk_slots_for_blocks(uint64_t blocks)
 {
@@ -65,10 +32,10 @@ void objdisk_super_encode(const struct objdisk_super *sb, uint8_t *blk)
 	memset(blk, 0, OBJDISK_BLOCK_SIZE);
 	memcpy(blk + OBJDISK_SB_MAGIC_OFF, OBJDISK_SB_MAGIC,
 	       OBJDISK_MAGIC_SIZE);
-	put_le32(blk + OBJDISK_SB_VERSION_OFF, sb->version);
-	put_le64(blk + OBJDISK_SB_CAPACITY_OFF, sb->capacity);
-	put_le64(blk + OBJDISK_SB_GENERATION_OFF, sb->generation);
-	put_le64(blk + OBJDISK_SB_CREATED_OFF, sb->created_at);
+	le32_store(blk + OBJDISK_SB_VERSION_OFF, sb->version);
+	le64_store(blk + OBJDISK_SB_CAPACITY_OFF, sb->capacity);
+	le64_store(blk + OBJDISK_SB_GENERATION_OFF, sb->generation);
+	le64_store(blk + OBJDISK_SB_CREATED_OFF, sb->created_at);
 	objdisk_checksum8(blk, blk + OBJDISK_SB_CHECKSUM_OFF);
 }
 
@@ -77,7 +44,7 @@ static void sb_checksum_as(const uint8_t *blk, uint64_t gen, uint8_t *scratch,
 			   uint8_t *out)
 {
 	memcpy(scratch, blk, OBJDISK_BLOCK_SIZE);
-	put_le64(scratch + OBJDISK_SB_GENERATION_OFF, gen);
+	le64_store(scratch + OBJDISK_SB_GENERATION_OFF, gen);
 	objdisk_checksum8(scratch, out);
 }
 
@@ -93,7 +60,7 @@ static void sb_checksum_as(const uint8_t *blk, uint64_t gen, uint8_t *scratch,
 static bool sb_recover_torn(const uint8_t *blk, uint8_t *scratch, uint64_t *gen)
 {
 	const uint8_t *stored = blk + OBJDISK_SB_CHECKSUM_OFF;
-	uint64_t g = get_le64(blk + OBJDISK_SB_GENERATION_OFF);
+	uint64_t g = le64_load(blk + OBJDISK_SB_GENERATION_OFF);
 	uint8_t ck_old[OBJDISK_CHECKSUM_SIZE], ck_new[OBJDISK_CHECKSUM_SIZE];
 
 	/* Cut at or after the generation field's end: old = g - 1. */
@@ -147,9 +114,9 @@ int objdisk_super_decode(const uint8_t *blk, uint8_t *scratch,
 	 * it is read first: a newer format is reported as such, not as
 	 * damage.
 	 */
-	if (get_le32(blk + OBJDISK_SB_VERSION_OFF) != OBJDISK_VERSION)
+	if (le32_load(blk + OBJDISK_SB_VERSION_OFF) != OBJDISK_VERSION)
 		return -EVERSION;
-	gen = get_le64(blk + OBJDISK_SB_GENERATION_OFF);
+	gen = le64_load(blk + OBJDISK_SB_GENERATION_OFF);
 	objdisk_checksum8(blk, ck);
 	if (memcmp(ck, blk + OBJDISK_SB_CHECKSUM_OFF, sizeof(ck)) != 0) {
 		if (!scratch || !sb_recover_torn(blk, scratch, &gen))
@@ -160,9 +127,9 @@ int objdisk_super_decode(const uint8_t *blk, uint8_t *scratch,
 			   OBJDISK_SB_CHECKSUM_OFF - OBJDISK_SB_RESERVED_OFF))
 		return -ECORRUPT;
 	sb->version = OBJDISK_VERSION;
-	sb->capacity = get_le64(blk + OBJDISK_SB_CAPACITY_OFF);
+	sb->capacity = le64_load(blk + OBJDISK_SB_CAPACITY_OFF);
 	sb->generation = gen;
-	sb->created_at = get_le64(blk + OBJDISK_SB_CREATED_OFF);
+	sb->created_at = le64_load(blk + OBJDISK_SB_CREATED_OFF);
 	if (sb->capacity == 0 || sb->capacity > OBJDISK_MAX_SLOTS)
 		return -ECORRUPT;
 	if (recovered)
@@ -175,7 +142,7 @@ void objdisk_record_encode(const struct cambi_object *obj, uint8_t *blk)
 	memset(blk, 0, OBJDISK_BLOCK_SIZE);
 	memcpy(blk + OBJDISK_REC_MAGIC_OFF, OBJDISK_REC_MAGIC,
 	       OBJDISK_MAGIC_SIZE);
-	put_le32(blk + OBJDISK_REC_LEN_OFF, obj->content_len);
+	le32_store(blk + OBJDISK_REC_LEN_OFF, obj->content_len);
 	memcpy(blk + OBJDISK_REC_HASH_OFF, obj->content_hash, CAMBI_HASH_SIZE);
 	memcpy(blk + OBJDISK_REC_AUTHOR_OFF, obj->author.key,
 	       CAMBI_PRINCIPAL_SIZE);
@@ -183,8 +150,8 @@ void objdisk_record_encode(const struct cambi_object *obj, uint8_t *blk)
 	       CAMBI_PRINCIPAL_SIZE);
 	blk[OBJDISK_REC_SIG_ALGO_OFF] = obj->sig_algo;
 	blk[OBJDISK_REC_LINEAGE_FLAG_OFF] = obj->has_lineage ? 1 : 0;
-	put_le16(blk + OBJDISK_REC_ACL_COUNT_OFF, obj->acl_count);
-	put_le64(blk + OBJDISK_REC_CREATED_OFF, obj->created_at);
+	le16_store(blk + OBJDISK_REC_ACL_COUNT_OFF, obj->acl_count);
+	le64_store(blk + OBJDISK_REC_CREATED_OFF, obj->created_at);
 	memcpy(blk + OBJDISK_REC_SIGNATURE_OFF, obj->signature, CAMBI_SIG_SIZE);
 	if (obj->has_lineage)
 		memcpy(blk + OBJDISK_REC_LINEAGE_OFF, obj->lineage,
@@ -195,7 +162,7 @@ void objdisk_record_encode(const struct cambi_object *obj, uint8_t *blk)
 
 		memcpy(e + OBJDISK_ACL_PRINCIPAL_OFF, obj->acl[i].principal.key,
 		       CAMBI_PRINCIPAL_SIZE);
-		put_le64(e + OBJDISK_ACL_EXPIRY_OFF, obj->acl[i].expiry);
+		le64_store(e + OBJDISK_ACL_EXPIRY_OFF, obj->acl[i].expiry);
 		e[OBJDISK_ACL_RIGHTS_OFF] = obj->acl[i].rights;
 	}
 	objdisk_checksum8(blk, blk + OBJDISK_REC_CHECKSUM_OFF);
@@ -219,7 +186,7 @@ static bool acl_decode(const uint8_t *blk, unsigned i, bool used,
 		return false;
 	memcpy(out->principal.key, e + OBJDISK_ACL_PRINCIPAL_OFF,
 	       CAMBI_PRINCIPAL_SIZE);
-	out->expiry = get_le64(e + OBJDISK_ACL_EXPIRY_OFF);
+	out->expiry = le64_load(e + OBJDISK_ACL_EXPIRY_OFF);
 	out->rights = e[OBJDISK_ACL_RIGHTS_OFF];
 	return true;
 }
@@ -239,10 +206,10 @@ enum objdisk_rec_kind objdisk_record_decode(const uint8_t *blk,
 		return OBJDISK_REC_TORN;
 
 	/* Checksum-valid from here on, but still untrusted. */
-	out->content_len = get_le32(blk + OBJDISK_REC_LEN_OFF);
+	out->content_len = le32_load(blk + OBJDISK_REC_LEN_OFF);
 	out->sig_algo = blk[OBJDISK_REC_SIG_ALGO_OFF];
 	flag = blk[OBJDISK_REC_LINEAGE_FLAG_OFF];
-	count = get_le16(blk + OBJDISK_REC_ACL_COUNT_OFF);
+	count = le16_load(blk + OBJDISK_REC_ACL_COUNT_OFF);
 	if (out->content_len > CAMBI_CONTENT_MAX ||
 	    out->sig_algo > CAMBI_SIG_MLDSA65 || flag > 1 ||
 	    count > CAMBI_ACL_MAX)
@@ -264,7 +231,7 @@ enum objdisk_rec_kind objdisk_record_decode(const uint8_t *blk,
 	       CAMBI_PRINCIPAL_SIZE);
 	memcpy(out->owner.key, blk + OBJDISK_REC_OWNER_OFF,
 	       CAMBI_PRINCIPAL_SIZE);
-	out->created_at = get_le64(blk + OBJDISK_REC_CREATED_OFF);
+	out->created_at = le64_load(blk + OBJDISK_REC_CREATED_OFF);
 	memcpy(out->signature, blk + OBJDISK_REC_SIGNATURE_OFF, CAMBI_SIG_SIZE);
 	memcpy(out->lineage, blk + OBJDISK_REC_LINEAGE_OFF, CAMBI_HASH_SIZE);
 	return OBJDISK_REC_VALID;

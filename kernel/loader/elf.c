@@ -10,6 +10,7 @@
 #include "kernel/loader/elf.h"
 
 #include "abi/errno.h"
+#include "lib/klib/endian.h"
 
 /* e_ident bytes and values. */
 enum {
@@ -45,22 +46,6 @@ enum {
 	PH_FILESZ = 32,
 	PH_MEMSZ = 40,
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (unsigned)p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* True when [off, off + n) lies inside a buffer of len bytes. */
 static bool in_bounds(uint64_t off, uint64_t n, uint64_t len)
@@ -103,17 +88,17 @@ static int check_header(const uint8_t *d, size_t len, uint16_t machine,
 		return malformed(v, -ENOEXEC, -1, "not ELF64");
 	if (d[EI_DATA] != ELFDATA2LSB)
 		return malformed(v, -ENOEXEC, -1, "not little-endian");
-	if (d[EI_VERSION] != EV_CURRENT || rd32(d + EH_VERSION) != EV_CURRENT)
+	if (d[EI_VERSION] != EV_CURRENT || le32_load(d + EH_VERSION) != EV_CURRENT)
 		return malformed(v, -ENOEXEC, -1, "bad ELF version");
-	if (rd16(d + EH_MACHINE) != machine)
+	if (le16_load(d + EH_MACHINE) != machine)
 		return malformed(v, -ENOEXEC, -1, "wrong machine");
-	if (rd16(d + EH_TYPE) != ET_EXEC)
+	if (le16_load(d + EH_TYPE) != ET_EXEC)
 		return malformed(v, -ENOEXEC, -1, "not ET_EXEC");
-	if (rd64(d + EH_ENTRY) == 0)
+	if (le64_load(d + EH_ENTRY) == 0)
 		return malformed(v, -ENOEXEC, -1, "entry point is 0");
-	if (rd64(d + EH_PHOFF) == 0)
+	if (le64_load(d + EH_PHOFF) == 0)
 		return malformed(v, -ENOEXEC, -1, "no program header table");
-	if (rd16(d + EH_PHENTSIZE) != ELF_PHDR_SIZE)
+	if (le16_load(d + EH_PHENTSIZE) != ELF_PHDR_SIZE)
 		return malformed(v, -ENOEXEC, -1, "e_phentsize is not 56");
 	return 0;
 }
@@ -126,11 +111,11 @@ static int add_load(struct elf_image *img, const uint8_t *ph, int i,
 
 	if (img->nseg >= ELF_MAX_LOAD)
 		return malformed(v, -ECORRUPT, i, "more than 16 PT_LOAD");
-	s.offset = rd64(ph + PH_OFFSET);
-	s.vaddr = rd64(ph + PH_VADDR);
-	s.filesz = rd64(ph + PH_FILESZ);
-	s.memsz = rd64(ph + PH_MEMSZ);
-	s.flags = rd32(ph + PH_FLAGS) & ELF_PF_MASK;
+	s.offset = le64_load(ph + PH_OFFSET);
+	s.vaddr = le64_load(ph + PH_VADDR);
+	s.filesz = le64_load(ph + PH_FILESZ);
+	s.memsz = le64_load(ph + PH_MEMSZ);
+	s.flags = le32_load(ph + PH_FLAGS) & ELF_PF_MASK;
 	s.phidx = (uint16_t)i;
 	if (s.filesz > s.memsz)
 		return malformed(v, -ECORRUPT, i, "p_filesz > p_memsz");
@@ -162,8 +147,8 @@ int elf_parse(const void *data, size_t len, uint16_t machine,
 	if (err)
 		return err;
 
-	phoff = rd64(d + EH_PHOFF);
-	phnum = rd16(d + EH_PHNUM);
+	phoff = le64_load(d + EH_PHOFF);
+	phnum = le16_load(d + EH_PHNUM);
 	/* PN_XNUM moves the count into section 0: not for a static exec. */
 	if (phnum == 0 || phnum == PN_XNUM)
 		return malformed(v, -ENOEXEC, -1, "bad e_phnum");
@@ -174,13 +159,13 @@ int elf_parse(const void *data, size_t len, uint16_t machine,
 
 	img->data = d;
 	img->len = len;
-	img->entry = rd64(d + EH_ENTRY);
+	img->entry = le64_load(d + EH_ENTRY);
 	img->machine = machine;
 	img->nseg = 0;
 	img->total_memsz = 0;
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = d + phoff + (uint64_t)i * ELF_PHDR_SIZE;
-		uint32_t type = rd32(ph + PH_TYPE);
+		uint32_t type = le32_load(ph + PH_TYPE);
 
 		/* No dynamic linker exists: such a program cannot run. */
 		if (type == PT_INTERP)

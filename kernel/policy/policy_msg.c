@@ -7,39 +7,10 @@
 
 #include <stdbool.h>
 
+#include "lib/klib/endian.h"
 #include "lib/klib/string.h"
 
 #include "abi/errno.h"
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (unsigned i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (unsigned i = 0; i < 4; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 /* A name field: NUL-padded copy of at most POLICY_NAME_SIZE - 1 bytes. */
 static void put_name(uint8_t *p, const char *name)
@@ -61,7 +32,7 @@ static bool get_name(const uint8_t *p, char *out)
 
 uint32_t policy_msg_kind(const void *buf, size_t len)
 {
-	return buf && len >= 4 ? get32(buf) : 0;
+	return buf && len >= 4 ? le32_load(buf) : 0;
 }
 
 size_t policy_query_encode(const struct policy_query *q, uint8_t *out)
@@ -70,10 +41,10 @@ size_t policy_query_encode(const struct policy_query *q, uint8_t *out)
 
 	memcpy(name, q->name, POLICY_NAME_SIZE);
 	name[POLICY_NAME_SIZE - 1] = '\0';
-	put32(out, POLICY_MSG_QUERY);
-	put32(out + POLICY_QUERY_SYSCALL, q->syscall);
-	put64(out + POLICY_QUERY_ID, q->query_id);
-	put64(out + POLICY_QUERY_PID, q->pid);
+	le32_store(out, POLICY_MSG_QUERY);
+	le32_store(out + POLICY_QUERY_SYSCALL, q->syscall);
+	le64_store(out + POLICY_QUERY_ID, q->query_id);
+	le64_store(out + POLICY_QUERY_PID, q->pid);
 	memcpy(out + POLICY_QUERY_PRINCIPAL, q->principal, PRINCIPAL_SIZE);
 	put_name(out + POLICY_QUERY_NAME, name);
 	return POLICY_QUERY_SIZE;
@@ -84,11 +55,11 @@ int policy_query_decode(const void *buf, size_t len, struct policy_query *q)
 	const uint8_t *p = buf;
 	struct policy_query t;
 
-	if (!p || !q || len != POLICY_QUERY_SIZE || get32(p) != POLICY_MSG_QUERY)
+	if (!p || !q || len != POLICY_QUERY_SIZE || le32_load(p) != POLICY_MSG_QUERY)
 		return -EINVAL;
-	t.syscall = get32(p + POLICY_QUERY_SYSCALL);
-	t.query_id = get64(p + POLICY_QUERY_ID);
-	t.pid = get64(p + POLICY_QUERY_PID);
+	t.syscall = le32_load(p + POLICY_QUERY_SYSCALL);
+	t.query_id = le64_load(p + POLICY_QUERY_ID);
+	t.pid = le64_load(p + POLICY_QUERY_PID);
 	if (t.syscall >= POLICY_SYSCALLS || t.query_id == 0)
 		return -EINVAL;
 	memcpy(t.principal, p + POLICY_QUERY_PRINCIPAL, PRINCIPAL_SIZE);
@@ -100,24 +71,24 @@ int policy_query_decode(const void *buf, size_t len, struct policy_query *q)
 
 size_t policy_hello_encode(uint8_t *out)
 {
-	put32(out, POLICY_MSG_HELLO);
-	put32(out + 4, POLICY_VERSION);
+	le32_store(out, POLICY_MSG_HELLO);
+	le32_store(out + 4, POLICY_VERSION);
 	return POLICY_HELLO_SIZE;
 }
 
 size_t policy_answer_encode(uint64_t query_id, enum policy_decision d,
 			    uint8_t *out)
 {
-	put32(out, POLICY_MSG_ANSWER);
-	put32(out + 4, (uint32_t)d);
-	put64(out + 8, query_id);
+	le32_store(out, POLICY_MSG_ANSWER);
+	le32_store(out + 4, (uint32_t)d);
+	le64_store(out + 8, query_id);
 	return POLICY_ANSWER_SIZE;
 }
 
 size_t policy_invalidate_encode(uint8_t *out)
 {
-	put32(out, POLICY_MSG_INVALIDATE);
-	put32(out + 4, 0);
+	le32_store(out, POLICY_MSG_INVALIDATE);
+	le32_store(out + 4, 0);
 	return POLICY_INVALIDATE_SIZE;
 }
 
@@ -128,23 +99,23 @@ int policy_reply_decode(const void *buf, size_t len, struct policy_reply *r)
 
 	if (!p || !r || len < 8)
 		return -EINVAL;
-	t.kind = get32(p);
+	t.kind = le32_load(p);
 	switch (t.kind) {
 	case POLICY_MSG_HELLO:
-		if (len != POLICY_HELLO_SIZE || get32(p + 4) != POLICY_VERSION)
+		if (len != POLICY_HELLO_SIZE || le32_load(p + 4) != POLICY_VERSION)
 			return -EINVAL;
 		break;
 	case POLICY_MSG_ANSWER:
 		if (len != POLICY_ANSWER_SIZE)
 			return -EINVAL;
-		t.decision = get32(p + 4);
-		t.query_id = get64(p + 8);
+		t.decision = le32_load(p + 4);
+		t.query_id = le64_load(p + 8);
 		if ((t.decision != POLICY_DENY && t.decision != POLICY_ALLOW) ||
 		    t.query_id == 0)
 			return -EINVAL;
 		break;
 	case POLICY_MSG_INVALIDATE:
-		if (len != POLICY_INVALIDATE_SIZE || get32(p + 4) != 0)
+		if (len != POLICY_INVALIDATE_SIZE || le32_load(p + 4) != 0)
 			return -EINVAL;
 		break;
 	default:
@@ -158,15 +129,15 @@ size_t policy_request_encode(const struct policy_request *r, uint8_t *out)
 {
 	char name[POLICY_NAME_SIZE];
 
-	put32(out, r->kind);
-	put32(out + 4, 0);
+	le32_store(out, r->kind);
+	le32_store(out + 4, 0);
 	if (r->kind != POLICY_REQ_SET)
 		return POLICY_STATS_SIZE;
 	memcpy(name, r->name, POLICY_NAME_SIZE);
 	name[POLICY_NAME_SIZE - 1] = '\0';
-	put32(out + 4, r->syscall);
-	put32(out + 8, r->action);
-	put32(out + 12, 0);
+	le32_store(out + 4, r->syscall);
+	le32_store(out + 8, r->action);
+	le32_store(out + 12, 0);
 	put_name(out + 16, name);
 	return POLICY_SET_SIZE;
 }
@@ -180,20 +151,20 @@ int policy_request_decode(const void *buf, size_t len,
 	if (!p || !r || len < 8)
 		return -EINVAL;
 	memset(&t, 0, sizeof(t));
-	t.kind = get32(p);
+	t.kind = le32_load(p);
 	if (t.kind == POLICY_REQ_STATS) {
-		if (len != POLICY_STATS_SIZE || get32(p + 4) != 0)
+		if (len != POLICY_STATS_SIZE || le32_load(p + 4) != 0)
 			return -EINVAL;
 		*r = t;
 		return 0;
 	}
 	if (t.kind != POLICY_REQ_SET || len != POLICY_SET_SIZE)
 		return -EINVAL;
-	t.syscall = get32(p + 4);
-	t.action = get32(p + 8);
+	t.syscall = le32_load(p + 4);
+	t.action = le32_load(p + 8);
 	if (t.syscall >= POLICY_SYSCALLS ||
 	    (t.action != POLICY_DENY && t.action != POLICY_ALLOW) ||
-	    get32(p + 12) != 0 || !get_name(p + 16, t.name) || t.name[0] == '\0')
+	    le32_load(p + 12) != 0 || !get_name(p + 16, t.name) || t.name[0] == '\0')
 		return -EINVAL;
 	*r = t;
 	return 0;
@@ -201,12 +172,12 @@ int policy_request_decode(const void *buf, size_t len,
 
 size_t policy_status_encode(const struct policy_status *s, uint8_t *out)
 {
-	put32(out, POLICY_REQ_REPLY);
-	put32(out + 4, (uint32_t)s->status);
-	put64(out + 8, s->invalidations);
-	put64(out + 16, s->queries);
-	put64(out + 24, s->allowed);
-	put64(out + 32, s->denied);
+	le32_store(out, POLICY_REQ_REPLY);
+	le32_store(out + 4, (uint32_t)s->status);
+	le64_store(out + 8, s->invalidations);
+	le64_store(out + 16, s->queries);
+	le64_store(out + 24, s->allowed);
+	le64_store(out + 32, s->denied);
 	return POLICY_REPLY_SIZE;
 }
 
@@ -215,12 +186,12 @@ int policy_status_decode(const void *buf, size_t len, struct policy_status *s)
 	const uint8_t *p = buf;
 
 	if (!p || !s || len != POLICY_REPLY_SIZE ||
-	    get32(p) != POLICY_REQ_REPLY)
+	    le32_load(p) != POLICY_REQ_REPLY)
 		return -EINVAL;
-	s->status = (int32_t)get32(p + 4);
-	s->invalidations = get64(p + 8);
-	s->queries = get64(p + 16);
-	s->allowed = get64(p + 24);
-	s->denied = get64(p + 32);
+	s->status = (int32_t)le32_load(p + 4);
+	s->invalidations = le64_load(p + 8);
+	s->queries = le64_load(p + 16);
+	s->allowed = le64_load(p + 24);
+	s->denied = le64_load(p + 32);
 	return 0;
 }

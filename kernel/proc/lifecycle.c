@@ -104,10 +104,16 @@ static unsigned roster_len, roster_cursor = 1;
 /* Next CPU for a new task (round robin); atomic. */
 static unsigned next_cpu;
 
-/* True when the module string has the word word after its name. */
-static bool module_has_arg(const char *str, const char *word)
+/*
+ * The argument words of a module string (after its name): calls fn(ctx,
+ * word, length) for each until fn returns true; returns that word, or
+ * NULL when none matched.
+ */
+static const char *module_find_arg(const char *str,
+				   bool (*fn)(const void *ctx, const char *w,
+					      size_t n),
+				   const void *ctx)
 {
-	size_t wl = strlen(word);
 	const char *s = str;
 
 	while (*s && *s != ' ')
@@ -119,10 +125,31 @@ static bool module_has_arg(const char *str, const char *word)
 
 		while (*s && *s != ' ')
 			s++;
-		if ((size_t)(s - start) == wl && !memcmp(start, word, wl))
-			return true;
+		if (s > start && fn(ctx, start, (size_t)(s - start)))
+			return start;
 	}
-	return false;
+	return NULL;
+}
+
+static bool word_equals(const void *ctx, const char *w, size_t n)
+{
+	const char *word = ctx;
+
+	return n == strlen(word) && !memcmp(w, word, n);
+}
+
+static bool word_has_prefix(const void *ctx, const char *w, size_t n)
+{
+	const char *key = ctx;
+	size_t kl = strlen(key);
+
+	return n >= kl && !memcmp(w, key, kl);
+}
+
+/* True when the module string has the word word after its name. */
+static bool module_has_arg(const char *str, const char *word)
+{
+	return module_find_arg(str, word_equals, word) != NULL;
 }
 
 /*
@@ -132,24 +159,15 @@ static bool module_has_arg(const char *str, const char *word)
 static const char *module_arg_value(const char *str, const char *key,
 				    size_t *len)
 {
-	size_t kl = strlen(key);
-	const char *s = str;
+	const char *w = module_find_arg(str, word_has_prefix, key);
+	size_t n = 0;
 
-	while (*s && *s != ' ')
-		s++;
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		const char *start = s;
-
-		while (*s && *s != ' ')
-			s++;
-		if ((size_t)(s - start) >= kl && !memcmp(start, key, kl)) {
-			*len = (size_t)(s - start) - kl;
-			return start + kl;
-		}
-	}
-	return NULL;
+	if (!w)
+		return NULL;
+	while (w[n] && w[n] != ' ')
+		n++;
+	*len = n - strlen(key);
+	return w + strlen(key);
 }
 
 /* 64 hex digits into 32 bytes; false for anything else or all zero. */

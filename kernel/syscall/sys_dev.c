@@ -153,19 +153,39 @@ int64_t sys_alloc_dma(const uint64_t a[6])
 	return (int64_t)base;
 }
 
+/*
+ * a[0] bits 31..0 the function index, bits 63..32 the record kind
+ * (abi/syscall_out.h, an extension: kind 0 is the spec's record).
+ */
 int64_t sys_device_info(const uint64_t a[6])
 {
 	struct process *p = proc_current();
+	uint64_t kind = a[0] >> DEVICE_INFO_KIND_SHIFT;
 	const struct pci_func *f;
-	struct device_info di;
+	union {
+		struct device_info info;
+		struct device_caps caps;
+	} rec;
+	uint64_t size;
 
-	if (!p || a[2] < DEVICE_INFO_SIZE)
+	if (!p)
 		return -EINVAL;
-	f = pci_get(a[0]);
+	if (kind == DEVICE_INFO_KIND_FUNCTION)
+		size = DEVICE_INFO_SIZE;
+	else if (kind == DEVICE_INFO_KIND_VENDOR_CAPS)
+		size = DEVICE_CAPS_SIZE;
+	else
+		return -EINVAL;
+	if (a[2] < size)
+		return -EINVAL;
+	f = pci_get(a[0] & 0xFFFFFFFFu);
 	if (!f)
 		return -EINVAL;
-	pci_device_info(f, &di);
-	if (copy_to_user(p->page_table_root, a[1], &di, DEVICE_INFO_SIZE))
+	if (kind == DEVICE_INFO_KIND_FUNCTION)
+		pci_device_info(f, &rec.info);
+	else
+		pci_device_caps(f, &rec.caps);
+	if (copy_to_user(p->page_table_root, a[1], &rec, size))
 		return -EINVAL;
 	return 0;
 }

@@ -113,6 +113,11 @@ int64_t sys_map_mmio(uint64_t phys, uint64_t pages);
 int64_t sys_alloc_dma(uint64_t pages, uint64_t flags, uint64_t *out_paddr);
 /** 22 DeviceInfo: PCI function index into out (struct device_info). */
 int64_t sys_device_info(uint32_t index, void *out, size_t len);
+/**
+ * 22 DeviceInfo, record kind 1 (extension): the vendor-specific PCI
+ * capabilities of function index into out (struct device_caps).
+ */
+int64_t sys_device_caps(uint32_t index, void *out, size_t len);
 /** 23 PortIo: read or write a PCI I/O BAR port (enum port_io_flags). */
 int64_t sys_port_io(uint16_t port, uint32_t value, uint32_t flags);
 /**

@@ -184,6 +184,16 @@ int64_t sys_device_info(uint32_t index, void *out, size_t len)
 	return arch_syscall3(SYS_DEVICE_INFO, index, uptr(out), len);
 }
 
+int64_t sys_device_caps(uint32_t index, void *out, size_t len)
+{
+	SYSCALL_ARITY(DEVICE_INFO, 3);
+	return arch_syscall3(SYS_DEVICE_INFO,
+			     (uint64_t)DEVICE_INFO_KIND_VENDOR_CAPS
+				     << DEVICE_INFO_KIND_SHIFT |
+				 index,
+			     uptr(out), len);
+}
+
 int64_t sys_port_io(uint16_t port, uint32_t value, uint32_t flags)
 {
 	SYSCALL_ARITY(PORT_IO, 3);

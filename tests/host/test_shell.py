@@ -92,10 +92,21 @@ def test_typed_characters_are_echoed():
     assert shell(b"hello") == BANNER + PROMPT + b"hello"
 
 
+def test_run_starts_a_module_and_waits():
+    usage, missing, extra, ok = run_lines(b"run", b"run no-such-module",
+                                          b"run hello extra", b"run hello")
+    assert usage == "usage: run <module>\n"
+    assert missing == ("run: cannot start no-such-module: no such boot "
+                       "module\n")
+    assert extra == "usage: run <module>\n"
+    assert "hello from user space" in ok
+    assert ok.endswith("run: hello exited with 0\n")
+
+
 def test_help_lists_every_command():
     (text,) = run_lines(b"help")
     for cmd in ("help", "ps", "mem", "uptime", "audit", "caps",
-                "arcobj put <text>", "arcobj get <hash>", "arcobj list",
+                "run <module>", "arcobj put <text>", "arcobj get <hash>", "arcobj list",
                 "arcobj delete <hash>"):
         assert re.search(rf"^  {re.escape(cmd)} +\S", text, re.M), cmd
     assert text.startswith("commands:\n")

@@ -4,28 +4,23 @@ formats on the first run, and an object stored in one `make run` is there
 in the next.  A temporary RUN_DISK keeps the user's own build/disk.img
 alone."""
 import os
-import re
 
 import pexpect
 
 from conftest import BUILD, ROOT
-
-PROMPT = "cambios> "
+from shell_session import arcobj_put, shell_run, wait_prompt
 
 
 def make_run(disk):
     child = pexpect.spawn(
         "make", ["-s", f"BUILD={BUILD}", f"RUN_DISK={disk}", "run"], cwd=ROOT,
         encoding="utf-8", codec_errors="replace", timeout=120)
-    child.expect(r"CambiOS-C shell \(pid \d+\)")
-    child.expect_exact(PROMPT)
+    wait_prompt(child)
     return child
 
 
 def run(child, line):
-    child.send(line + "\r")
-    child.expect_exact("\n" + PROMPT, timeout=60)
-    return child.before.replace("\r", "")
+    return shell_run(child, line)
 
 
 def quit_qemu(child):
@@ -37,8 +32,7 @@ def test_make_run_twice_keeps_objects(tmp_path):
     disk = tmp_path / "disk.img"
     child = make_run(disk)
     assert os.path.getsize(disk) == 64 << 20
-    out = run(child, "arcobj put kept across two make runs")
-    h = re.search(r"stored: ([0-9a-f]{64})", out).group(1)
+    h = arcobj_put(child, "kept across two make runs")
     quit_qemu(child)
 
     child = make_run(disk)

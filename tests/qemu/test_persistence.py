@@ -20,17 +20,16 @@ import re
 import subprocess
 
 from conftest import BUILD, HOST_BIN, user_prog
+from shell_session import arcobj_list, arcobj_put, b3sum, shell_run
+from shell_session import wait_prompt
 
-PROMPT = "cambios> "
 BLOCK = 4096
 KEYS = os.path.join(BUILD, "keys")
 OBJTOOL = os.path.join(HOST_BIN, "cambios-objtool")
 
 
 def b3(data):
-    out = subprocess.run([f"{HOST_BIN}/cambios-b3sum"], input=data,
-                         capture_output=True, check=True).stdout.decode()
-    return out.split()[0]
+    return b3sum(HOST_BIN, data)
 
 
 def objtool(img, *args, check=0):
@@ -56,27 +55,20 @@ def chain(img, tail=("shell",)):
 def start(boot, img, smp=1):
     modules, qemu_args = chain(img)
     m = boot("", smp=smp, timeout=120, modules=modules, qemu_args=qemu_args)
-    m.child.expect(r"CambiOS-C shell \(pid \d+\)")
-    m.child.expect_exact(PROMPT)
+    wait_prompt(m.child)
     return m
 
 
 def run(m, line, timeout=60):
-    m.child.send(line + "\r")
-    m.child.expect_exact("\n" + PROMPT, timeout=timeout)
-    return m.child.before.replace("\r", "")
+    return shell_run(m.child, line, timeout)
 
 
 def put(m, text):
-    out = run(m, f"arcobj put {text}")
-    found = re.search(r"stored: ([0-9a-f]{64})", out)
-    assert found, out
-    return found.group(1)
+    return arcobj_put(m.child, text)
 
 
 def listed(m):
-    return set(re.findall(r"^([0-9a-f]{64})$", run(m, "arcobj list"),
-                          re.MULTILINE))
+    return arcobj_list(m.child)
 
 
 def stop(m):

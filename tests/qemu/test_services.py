@@ -10,18 +10,16 @@ directly, while its own objects work and LIST shows only those.
 The disk-backed chain and persistence are in test_persistence.py.
 """
 import re
-import subprocess
 
 from conftest import HOST_BIN, user_prog
+from shell_session import arcobj_put as put
+from shell_session import b3sum, shell_run, wait_prompt
 
-PROMPT = "cambios> "
 INTRUDER_PRINCIPAL = "5a" * 32
 
 
 def b3(text):
-    out = subprocess.run([f"{HOST_BIN}/cambios-b3sum"], input=text.encode(),
-                         capture_output=True, check=True).stdout.decode()
-    return out.split()[0]
+    return b3sum(HOST_BIN, text.encode())
 
 
 def start(boot, extra=(), smp=1):
@@ -29,31 +27,21 @@ def start(boot, extra=(), smp=1):
                user_prog("shell"), *extra]
     m = boot("", smp=smp, timeout=60, modules=modules)
     m.child.expect_exact("fs-service: ready on endpoint 16")
-    m.child.expect(r"CambiOS-C shell \(pid \d+\)")
-    m.child.expect_exact(PROMPT)
+    wait_prompt(m.child)
     return m
 
 
 def run(m, line, timeout=30):
-    m.child.send(line + "\r")
-    m.child.expect_exact("\n" + PROMPT, timeout=timeout)
-    return m.child.before.replace("\r", "")
-
-
-def put(m, text):
-    out = run(m, f"arcobj put {text}")
-    found = re.search(r"stored: ([0-9a-f]{64})", out)
-    assert found, out
-    return found.group(1)
+    return shell_run(m.child, line, timeout)
 
 
 def test_put_list_get_delete(boot):
     m = start(boot, smp=2)
     texts = ["first object", "second, with punctuation!", "3rd"]
-    hashes = [put(m, t) for t in texts]
+    hashes = [put(m.child, t) for t in texts]
     assert hashes == [b3(t) for t in texts]
     # Idempotent: the same content again gives the same hash.
-    assert put(m, texts[0]) == hashes[0]
+    assert put(m.child, texts[0]) == hashes[0]
     listing = run(m, "arcobj list")
     assert "3 objects" in listing
     for h in hashes:
@@ -77,7 +65,7 @@ def test_put_list_get_delete(boot):
 def test_other_principal_cannot_read_or_delete(boot):
     intruder = f"{user_prog('obj_intruder')}:spawn-only principal={INTRUDER_PRINCIPAL}"
     m = start(boot, extra=[intruder])
-    h = put(m, "the shell's secret note")
+    h = put(m.child, "the shell's secret note")
     out = run(m, "run obj_intruder", timeout=60)
     checks = re.findall(r"obj_intruder: (.*) (ok|BAD)\n", out)
     assert len(checks) >= 11, out

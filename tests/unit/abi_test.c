@@ -392,6 +392,39 @@ static void test_device_info_layout(void **state)
 	assert_int_equal(di.bar[5].is_io, 1);
 }
 
+/* DeviceInfo kind 1 (extension): 4-byte header, 24-byte entries. */
+static void test_device_caps_layout(void **state)
+{
+	struct device_caps dc;
+	uint8_t wire[DEVICE_CAPS_SIZE];
+
+	(void)state;
+	assert_int_equal(sizeof(dc), 388);
+	assert_int_equal(DEVICE_INFO_KIND_SHIFT, 32);
+	assert_int_equal(DEVICE_INFO_KIND_VENDOR_CAPS, 1);
+	assert_int_equal(DEVICE_CAPS_BAD_POINTER | DEVICE_CAPS_LOOP |
+			     DEVICE_CAPS_OVERFLOW,
+			 7);
+	memset(wire, 0, sizeof(wire));
+	wire[0] = 2;
+	wire[1] = DEVICE_CAPS_LOOP;
+	wire[2] = 5;
+	wire[4 + 24] = 0x84;  /* second entry: offset */
+	wire[4 + 24 + 1] = 20; /* length */
+	wire[4 + 24 + 4] = 0x09;
+	wire[4 + 24 + 4 + 19] = 0x77;
+	wire[4 + 24 * 15 + 4 + 19] = 0x55;
+	memcpy(&dc, wire, sizeof(dc));
+	assert_int_equal(dc.count, 2);
+	assert_int_equal(dc.flags, DEVICE_CAPS_LOOP);
+	assert_int_equal(dc.walked, 5);
+	assert_int_equal(dc.cap[1].offset, 0x84);
+	assert_int_equal(dc.cap[1].length, 20);
+	assert_int_equal(dc.cap[1].data[0], 0x09);
+	assert_int_equal(dc.cap[1].data[19], 0x77);
+	assert_int_equal(dc.cap[15].data[19], 0x55);
+}
+
 /* ChannelInfo: 46 packed bytes, u64 fields at 14, 22, 30, 38 (§7.3). */
 static void test_channel_info_layout(void **state)
 {
@@ -483,6 +516,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_payload_layout),
 	    cmocka_unit_test(test_sysinfo_layouts),
 	    cmocka_unit_test(test_device_info_layout),
+	    cmocka_unit_test(test_device_caps_layout),
 	    cmocka_unit_test(test_channel_info_layout),
 	    cmocka_unit_test(test_audit_and_framebuffer_layouts),
 	};

@@ -183,6 +183,8 @@ static void test_every_wrapper_marshals_its_call(void **state)
 	     (uint64_t)(uintptr_t)&out, 0);
 	CALL(sys_device_info(2, P(0x9000), 108), SYS_DEVICE_INFO, 2, 0x9000,
 	     108, 0);
+	CALL(sys_device_caps(0xFFFFFFFFu, P(0x9000), 388), SYS_DEVICE_INFO,
+	     0x1FFFFFFFFull, 0x9000, 388, 0);
 	CALL(sys_port_io(0xC040, 0xAB, PORT_IO_WRITE | PORT_IO_BYTE),
 	     SYS_PORT_IO, 0xC040, 0xAB, 1, 0);
 	CALL(sys_console_read(P(0xA000), 1, CONSOLE_READ_WAIT), SYS_CONSOLE_READ,

@@ -5,7 +5,9 @@
  * (all-ones reads, zero-size and unassigned BARs, a 64-bit BAR in the
  * last slot, absurd, misaligned, overlapping BARs, BARs on RAM or on the
  * kernel's own registers, more functions than the table holds); the
- * DeviceInfo record byte by byte; the PortIo and MapMmio range checks.
+ * DeviceInfo record byte by byte; the PortIo and MapMmio range checks;
+ * the capability walk over good and hostile lists (loops, pointers out of
+ * range or unaligned, too many entries, lengths past config space).
  *
  * A fake BAR register reads `value`, or `probe` after all ones were
  * written to it (until the next write), so a device can answer anything
@@ -30,6 +32,7 @@
 #define RAM_END	  0x8000000ull /* 128 MiB of RAM from 0 */
 #define LAPIC	  0xFEE00000ull
 #define IOAPIC	  0xFEC00000ull
+#define CFG_CAP_PTR_REG (0x34 / 4)
 
 struct fake_fn {
 	unsigned bus, dev, fn;
@@ -40,6 +43,7 @@ struct fake_fn {
 	bool all_ones;		      /* everything but the id reads all ones */
 	unsigned writes[64];	      /* writes per register */
 	unsigned ones_while_decoding; /* BAR sized with decode on */
+	unsigned reads;		      /* config reads of this function */
 };
 
 static struct fake_fn fakes[MAX_FAKES];
@@ -75,6 +79,7 @@ static uint32_t fake_read(void *ctx, unsigned bus, unsigned dev, unsigned fn,
 		return fn == 0 && off == 0 ? 0x00011234u : 0;
 	if (!f)
 		return 0xFFFFFFFFu;
+	f->reads++;
 	if (f->all_ones && off != 0)
 		return 0xFFFFFFFFu;
 	if (r >= 4 && r < 4 + bar_slots(f))
@@ -675,6 +680,302 @@ static void test_issue_texts(void **state)
 	assert_string_equal(pci_bar_issue_text(99), "?");
 }
 
+/* ---- capability lists --------------------------------------------- */
+
+static void cfg_byte(struct fake_fn *f, unsigned off, uint8_t v)
+{
+	unsigned sh = 8 * (off % 4);
+
+	assert_true(off < 256);
+	f->regs[off / 4] = (f->regs[off / 4] & ~(0xFFu << sh)) |
+			   (uint32_t)v << sh;
+}
+
+/* A capability at off: id, next, then (vendor ones) len and body
+ * bytes 3.. from seed. */
+static void cap(struct fake_fn *f, unsigned off, uint8_t id, uint8_t next,
+		uint8_t len, uint8_t seed)
+{
+	cfg_byte(f, off, id);
+	cfg_byte(f, off + 1, next);
+	if (id != PCI_CAP_ID_VENDOR)
+		return;
+	cfg_byte(f, off + 2, len);
+	for (unsigned i = 3; i < len && off + i < 256; i++)
+		cfg_byte(f, off + i, (uint8_t)(seed + i));
+}
+
+static void cap_ptr(struct fake_fn *f, uint8_t ptr)
+{
+	f->regs[CFG_CAP_PTR_REG] = ptr;
+}
+
+static struct device_caps caps_of(unsigned i)
+{
+	struct device_caps dc;
+
+	memset(&dc, 0xAA, sizeof(dc));
+	pci_device_caps(pci_get(i), &dc);
+	return dc;
+}
+
+/* QEMU's modern virtio-blk-pci: MSI-X at 0x98, then five vendor
+ * capabilities (common, ISR, device, notify with its multiplier, PCI
+ * config access); only the vendor ones are reported, raw, in list order,
+ * lengths as the device says; nothing past a capability's end is copied. */
+static void test_vendor_caps_of_modern_virtio(void **state)
+{
+	struct fake_fn *fk = add_virtio_blk(4);
+	struct device_caps dc;
+	uint8_t b[DEVICE_CAPS_SIZE];
+
+	(void)state;
+	fk->regs[0] = 0x10421AF4u;
+	cap_ptr(fk, 0x98);
+	cap(fk, 0x98, 0x11, 0x84, 0, 0);		  /* MSI-X */
+	cap(fk, 0x84, PCI_CAP_ID_VENDOR, 0x70, 16, 0x10); /* common */
+	cap(fk, 0x70, PCI_CAP_ID_VENDOR, 0x60, 16, 0x20); /* ISR */
+	cap(fk, 0x60, PCI_CAP_ID_VENDOR, 0x4C, 16, 0x30); /* device */
+	cap(fk, 0x4C, PCI_CAP_ID_VENDOR, 0xA4, 20, 0x40); /* notify */
+	cap(fk, 0xA4, PCI_CAP_ID_VENDOR, 0x00, 20, 0x50); /* pci cfg */
+	cfg_byte(fk, 0x84 + 16, 0xEE); /* after the 16-byte capability */
+	assert_int_equal(pci_enumerate(&ops), 1);
+	dc = caps_of(0);
+	assert_int_equal(dc.count, 5);
+	assert_int_equal(dc.walked, 6);
+	assert_int_equal(dc.flags, 0);
+	assert_int_equal(dc.zero, 0);
+	const uint8_t offs[5] = {0x84, 0x70, 0x60, 0x4C, 0xA4};
+	const uint8_t lens[5] = {16, 16, 16, 20, 20};
+
+	for (unsigned i = 0; i < 5; i++) {
+		const struct device_vcap *v = &dc.cap[i];
+
+		assert_int_equal(v->offset, offs[i]);
+		assert_int_equal(v->length, lens[i]);
+		assert_int_equal(v->zero[0] | v->zero[1], 0);
+		assert_int_equal(v->data[0], PCI_CAP_ID_VENDOR);
+		assert_int_equal(v->data[2], lens[i]);
+		for (unsigned j = 3; j < lens[i]; j++)
+			assert_int_equal(v->data[j], 0x10 * (i + 1) + j);
+		for (unsigned j = lens[i]; j < DEVICE_CAP_BYTES; j++)
+			assert_int_equal(v->data[j], 0);
+	}
+	assert_int_equal(dc.cap[0].data[1], 0x70);
+	assert_int_equal(dc.cap[4].data[1], 0);
+	for (unsigned i = 5; i < DEVICE_CAPS_MAX; i++) {
+		assert_int_equal(dc.cap[i].offset, 0);
+		assert_int_equal(dc.cap[i].length, 0);
+	}
+	/* The wire bytes: entry i at 4 + 24 i. */
+	memcpy(b, &dc, sizeof(b));
+	assert_int_equal(b[0], 5);
+	assert_int_equal(b[4 + 24 * 3], 0x4C);
+	assert_int_equal(b[4 + 24 * 3 + 1], 20);
+	assert_int_equal(b[4 + 24 * 3 + 4], PCI_CAP_ID_VENDOR);
+	assert_int_equal(b[4 + 24 * 3 + 4 + 19], 0x40 + 19);
+}
+
+/* No capabilities bit in the status register, a null pointer, or a
+ * header type without a list (CardBus): nothing is walked. */
+static void test_no_capability_list(void **state)
+{
+	struct fake_fn *a = add(0, 1, 0, 0x1AF4, 0x1042, 1, 0, 0);
+	struct fake_fn *b = add(0, 2, 0, 0x1AF4, 0x1042, 1, 0, 0);
+	struct fake_fn *c = add(0, 3, 0, 0x1AF4, 0x1042, 1, 0, 2);
+
+	(void)state;
+	a->regs[1] &= ~0x00100000u;
+	cap_ptr(a, 0x40);
+	cap(a, 0x40, PCI_CAP_ID_VENDOR, 0, 16, 1);
+	cap_ptr(b, 0);
+	cap(b, 0x40, PCI_CAP_ID_VENDOR, 0, 16, 1);
+	cap_ptr(c, 0x40);
+	cap(c, 0x40, PCI_CAP_ID_VENDOR, 0, 16, 1);
+	assert_int_equal(pci_enumerate(&ops), 3);
+	for (unsigned i = 0; i < 3; i++) {
+		struct device_caps dc = caps_of(i);
+
+		assert_int_equal(dc.count, 0);
+		assert_int_equal(dc.walked, 0);
+		assert_int_equal(dc.flags, 0);
+	}
+}
+
+/* Hostile pointers end the walk with BAD_POINTER: into the header
+ * (below 0x40), unaligned, all ones; what was read before is kept. */
+static void test_caps_bad_pointers(void **state)
+{
+	static const uint8_t bad[] = {0x04, 0x34, 0x3C, 0x41, 0x42, 0x7F, 0xFF};
+	unsigned n = sizeof(bad);
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++) {
+		struct fake_fn *first = add(0, 2 * i, 0, 0x1AF4, 0x1042, 1, 0, 0);
+		struct fake_fn *later = add(0, 2 * i + 1, 0, 0x1AF4, 0x1042, 1,
+					    0, 0);
+
+		cap_ptr(first, bad[i]);
+		cap_ptr(later, 0x80);
+		cap(later, 0x80, PCI_CAP_ID_VENDOR, 0x90, 16, 1);
+		cap(later, 0x90, 0x05, bad[i], 0, 0); /* MSI, then bad */
+	}
+	assert_int_equal(pci_enumerate(&ops), 2 * n);
+	for (unsigned i = 0; i < n; i++) {
+		struct device_caps dc = caps_of(2 * i);
+
+		assert_int_equal(dc.flags, DEVICE_CAPS_BAD_POINTER);
+		assert_int_equal(dc.walked, 0);
+		assert_int_equal(dc.count, 0);
+		dc = caps_of(2 * i + 1);
+		assert_int_equal(dc.flags, DEVICE_CAPS_BAD_POINTER);
+		assert_int_equal(dc.walked, 2);
+		assert_int_equal(dc.count, 1);
+		assert_int_equal(dc.cap[0].offset, 0x80);
+	}
+}
+
+/* Loops end the walk with LOOP after each entry was read once: a
+ * capability pointing at itself, and a cycle back into the middle. */
+static void test_caps_loops(void **state)
+{
+	struct fake_fn *self = add(0, 1, 0, 0x1AF4, 0x1042, 1, 0, 0);
+	struct fake_fn *cyc = add(0, 2, 0, 0x1AF4, 0x1042, 1, 0, 0);
+	struct device_caps dc;
+	unsigned base_reads;
+
+	(void)state;
+	cap_ptr(self, 0x40);
+	cap(self, 0x40, PCI_CAP_ID_VENDOR, 0x40, 16, 1);
+	cap_ptr(cyc, 0x40);
+	cap(cyc, 0x40, 0x01, 0x50, 0, 0);
+	cap(cyc, 0x50, PCI_CAP_ID_VENDOR, 0xF0, 20, 2);
+	cap(cyc, 0xF0, PCI_CAP_ID_VENDOR, 0x44, 12, 3);
+	cap(cyc, 0x44, 0x05, 0x50, 0, 0);
+	assert_int_equal(pci_enumerate(&ops), 2);
+	dc = caps_of(0);
+	assert_int_equal(dc.flags, DEVICE_CAPS_LOOP);
+	assert_int_equal(dc.walked, 1);
+	assert_int_equal(dc.count, 1);
+	dc = caps_of(1);
+	assert_int_equal(dc.flags, DEVICE_CAPS_LOOP);
+	assert_int_equal(dc.walked, 4);
+	assert_int_equal(dc.count, 2);
+	assert_int_equal(dc.cap[0].offset, 0x50);
+	assert_int_equal(dc.cap[1].offset, 0xF0);
+	assert_int_equal(dc.cap[1].length, 12);
+
+	/* The reads a walk costs are bounded: compare with a function
+	 * without a list. */
+	memset(fakes, 0, sizeof(fakes));
+	nfakes = 0;
+	struct fake_fn *plain = add(0, 1, 0, 0x1AF4, 0x1042, 1, 0, 0);
+
+	plain->regs[1] &= ~0x00100000u;
+	assert_int_equal(pci_enumerate(&ops), 1);
+	base_reads = plain->reads;
+	assert_true(self->reads <= base_reads + 2 + 4 + 1);
+	assert_true(cyc->reads <= base_reads + 2 + 4 + 5 + 3 + 1);
+}
+
+/* The longest possible list: all 48 dword slots from 0x40 to 0xFC, every
+ * one vendor-specific.  48 entries are walked, 16 kept (OVERFLOW), and
+ * no read leaves config space: the entry at 0xFC claims 20 bytes but
+ * only 4 exist. */
+static void test_caps_longest_list(void **state)
+{
+	struct fake_fn *f = add(0, 1, 0, 0x1AF4, 0x1042, 1, 0, 0);
+	struct fake_fn *g = add(0, 2, 0, 0x1AF4, 0x1042, 1, 0, 0);
+	struct device_caps dc;
+
+	(void)state;
+	cap_ptr(f, 0x40);
+	for (unsigned off = 0x40; off <= 0xFC; off += 4)
+		cap(f, off, PCI_CAP_ID_VENDOR,
+		    off == 0xFC ? 0 : (uint8_t)(off + 4), 4, 0);
+	/* g: the same, backwards, the last one at 0xFC claiming 20 bytes. */
+	cap_ptr(g, 0xF8);
+	for (unsigned off = 0x40; off <= 0xF8; off += 4)
+		cap(g, off, 0x05, off == 0x40 ? 0xFC : (uint8_t)(off - 4), 0,
+		    0);
+	cap(g, 0xFC, PCI_CAP_ID_VENDOR, 0, 20, 9);
+	assert_int_equal(pci_enumerate(&ops), 2);
+	dc = caps_of(0);
+	assert_int_equal(dc.walked, 48);
+	assert_int_equal(dc.count, DEVICE_CAPS_MAX);
+	assert_int_equal(dc.flags, DEVICE_CAPS_OVERFLOW);
+	for (unsigned i = 0; i < DEVICE_CAPS_MAX; i++) {
+		assert_int_equal(dc.cap[i].offset, 0x40 + 4 * i);
+		assert_int_equal(dc.cap[i].length, 4);
+	}
+	dc = caps_of(1);
+	assert_int_equal(dc.walked, 48);
+	assert_int_equal(dc.flags, 0);
+	assert_int_equal(dc.count, 1);
+	assert_int_equal(dc.cap[0].offset, 0xFC);
+	assert_int_equal(dc.cap[0].length, 4);
+	assert_int_equal(dc.cap[0].data[2], 20);
+	assert_int_equal(dc.cap[0].data[3], 12);
+	assert_int_equal(dc.cap[0].data[4], 0);
+}
+
+/* Length bytes are clamped to 20; a length below the header (0, 2) is
+ * reported as given, so the driver can refuse it. */
+static void test_caps_lengths(void **state)
+{
+	struct fake_fn *f = add(0, 1, 0, 0x1AF4, 0x1042, 1, 0, 0);
+	struct device_caps dc;
+
+	(void)state;
+	cap_ptr(f, 0x40);
+	cap(f, 0x40, PCI_CAP_ID_VENDOR, 0x60, 0xFF, 1);
+	cap(f, 0x60, PCI_CAP_ID_VENDOR, 0x80, 0, 2);
+	cap(f, 0x80, PCI_CAP_ID_VENDOR, 0, 2, 3);
+	cfg_byte(f, 0x83, 0x99);
+	assert_int_equal(pci_enumerate(&ops), 1);
+	dc = caps_of(0);
+	assert_int_equal(dc.count, 3);
+	assert_int_equal(dc.flags, 0);
+	assert_int_equal(dc.cap[0].length, 20);
+	assert_int_equal(dc.cap[0].data[2], 0xFF);
+	assert_int_equal(dc.cap[0].data[19], 1 + 19);
+	assert_int_equal(dc.cap[1].length, 0);
+	for (unsigned j = 0; j < DEVICE_CAP_BYTES; j++)
+		assert_int_equal(dc.cap[1].data[j], 0);
+	assert_int_equal(dc.cap[2].length, 2);
+	assert_int_equal(dc.cap[2].data[0], PCI_CAP_ID_VENDOR);
+	assert_int_equal(dc.cap[2].data[1], 0);
+	assert_int_equal(dc.cap[2].data[2], 0);
+	assert_int_equal(dc.cap[2].data[3], 0);
+}
+
+/* A function that reads all ones everywhere: status says "list" and the
+ * pointer is 0xFF, but the header type (0x7F) has no list: nothing is
+ * walked.  With a sane header type the 0xFF pointer is refused. */
+static void test_caps_all_ones(void **state)
+{
+	struct fake_fn *f = add(0, 1, 0, 0x1AF4, 0x1042, 1, 0, 0);
+	struct device_caps dc;
+
+	(void)state;
+	f->all_ones = true;
+	assert_int_equal(pci_enumerate(&ops), 1);
+	dc = caps_of(0);
+	assert_int_equal(dc.flags, 0);
+	assert_int_equal(dc.walked, 0);
+	assert_int_equal(dc.count, 0);
+
+	f->all_ones = false;
+	for (unsigned r = 1; r < 64; r++)
+		f->regs[r] = 0xFFFFFFFFu;
+	f->regs[3] = 0; /* header type 0 */
+	assert_int_equal(pci_enumerate(&ops), 1);
+	dc = caps_of(0);
+	assert_int_equal(dc.flags, DEVICE_CAPS_BAD_POINTER);
+	assert_int_equal(dc.walked, 0);
+	assert_int_equal(dc.count, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -696,6 +997,13 @@ int main(void)
 	    T(test_mmio_allowed),
 	    T(test_device_info_hides_refused_bars),
 	    T(test_issue_texts),
+	    T(test_vendor_caps_of_modern_virtio),
+	    T(test_no_capability_list),
+	    T(test_caps_bad_pointers),
+	    T(test_caps_loops),
+	    T(test_caps_longest_list),
+	    T(test_caps_lengths),
+	    T(test_caps_all_ones),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
- * tests/unit/virtio_blk_sim.h - a simulated legacy virtio-blk device for
- * the unit tests of the driver's core (user/virtio_blk/vblk.c) and of its
- * service protocol: the register file, DMA memory with made-up physical
+ * tests/unit/virtio_blk_sim.h - a simulated virtio-blk device for the
+ * unit tests of the driver's core (user/virtio_blk/vblk.c) and of its
+ * service protocol: the register file of the legacy transport, or (after
+ * sim_init_modern) the four regions of the modern one with the vendor
+ * capabilities that name them, DMA memory with made-up physical
  * addresses, queue 0 processed on notify, an in-memory disk with a
  * volatile write cache (flush copies it to the durable image), and an
  * interrupt line.
@@ -25,6 +27,21 @@
 #define SIM_PA_BASE	 0x40000000ull
 #define SIM_DEFAULT_Q	 256
 #define SIM_DEFAULT_SECT 256 /* 128 KiB, 32 blocks */
+
+/* The modern device's BAR 4 and its regions, as QEMU lays them out. */
+#define SIM_BAR_BASE	   0xFE000000ull
+#define SIM_BAR_SIZE	   0x4000u
+#define SIM_COMMON_OFF	   0x0000u
+#define SIM_ISR_OFF	   0x1000u
+#define SIM_DEVICE_OFF	   0x2000u
+#define SIM_NOTIFY_OFF	   0x3000u
+#define SIM_REGION_LEN	   0x1000u
+#define SIM_DEVICE_CFG_LEN 0x3Cu /* struct virtio_blk_config */
+#define SIM_NOTIFY_MULT	   4u
+#define SIM_QUEUE_NOTIFY   3u /* queue 0's queue_notify_off */
+
+struct device_caps;
+struct device_info;
 
 /** What one completed request does wrong (faults.req). */
 enum sim_req_fault {
@@ -53,9 +70,18 @@ struct sim {
 	/* registers */
 	uint8_t status;
 	uint32_t dev_features, guest_features, pfn;
-	uint16_t qsel, qsize;
+	uint16_t qsel, qsize; /* qsize: queue 0's size now */
+	uint16_t qmax;	      /* its size after a reset */
 	uint8_t isr;
 	uint64_t capacity; /* what the register says, sectors */
+
+	/* modern transport (sim_init_modern) */
+	bool modern;
+	uint32_t dfsel, gfsel, guest_hi; /* feature selects, driver word 1 */
+	uint64_t q_desc, q_driver, q_device;
+	uint16_t q_enable, q_notify_off;
+	uint8_t generation;
+	uint32_t notify_mult;
 
 	/* the disk: the cache the device serves, the image that survives */
 	uint8_t *disk, *durable;
@@ -86,6 +112,13 @@ struct sim {
 		uint64_t dma_pa;     /* if non-zero, next DMA physical base */
 		uint32_t fail_read_off; /* register reads refused at off+1 */
 		uint64_t capacity_after_reset; /* if non-zero, after a reset */
+		/* modern only */
+		bool no_version_1;	/* VERSION_1 not offered */
+		bool qsize_fixed;	/* a write to queue_size is ignored */
+		bool q_addr_wrong;	/* ring addresses read back + 16 */
+		bool enable_ignored;	/* queue_enable stays 0 */
+		bool enabled_at_reset;	/* queue_enable reads 1 after reset */
+		bool generation_flips;	/* generation changes on every read */
 	} f;
 
 	/* counts */
@@ -97,6 +130,17 @@ struct sim {
 /** A device with sectors of disk (zero-filled, or pattern when set). */
 void sim_init(struct sim *s, uint64_t sectors, uint16_t qsize);
 void sim_free(struct sim *s);
+
+/** A modern-only device (virtio 1.x transport; 1AF4:1042). */
+void sim_init_modern(struct sim *s, uint64_t sectors, uint16_t qsize);
+
+/**
+ * The records DeviceInfo would give for the modern device: BAR 4 (memory,
+ * SIM_BAR_BASE + SIM_BAR_SIZE) and its vendor capabilities: common,
+ * ISR, device, notify (multiplier SIM_NOTIFY_MULT) and a PCI-config
+ * access capability, as QEMU lists them.
+ */
+void sim_modern_records(struct device_caps *caps, struct device_info *info);
 
 /** The ops table over a struct sim (ctx = the sim). */
 extern const struct vblk_ops sim_ops;

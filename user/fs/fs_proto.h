@@ -5,16 +5,7 @@
  * service waits for the key store.  Pure code, shared by the service and
  * the host unit tests.
  *
- * Request [cmd u8][data...], answer [status u8][data...] to the request's
- * from endpoint:
- *   1 PUT     content 1..255 bytes   [0][hash 32]
- *   2 GET     hash 32                [0][content <= 255]
- *   3 DELETE  hash 32                [0]
- *   4 LIST    -                      [0][count u8][count x hash 32], <= 7,
- *                                    of the objects the client may read
- * Statuses: 0 OK, 1 NOT_FOUND, 2 FULL, 3 DENIED, 4 INVALID, and (ours)
- * 5 UNAVAILABLE [5][error u16]: the store is offline (a damaged disk, an
- * I/O error); error is the kernel's positive abi/errno.h code.
+ * The codes and layouts are in abi/fs.h.
  */
 #pragma once
 
@@ -22,28 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/fs.h"
 #include "abi/ipc.h"
-
-enum fs_cmd {
-	FS_PUT = 1,
-	FS_GET = 2,
-	FS_DELETE = 3,
-	FS_LIST = 4,
-};
-
-enum fs_status {
-	FS_OK = 0,
-	FS_NOT_FOUND = 1,
-	FS_FULL = 2,
-	FS_DENIED = 3,
-	FS_INVALID = 4,
-	FS_UNAVAILABLE = 5,
-};
-
-/** Most hashes in a LIST answer. */
-#define FS_LIST_MAX 7u
-/** Largest PUT content: the signing request [1][content] fits 256 bytes. */
-#define FS_PUT_MAX (IPC_MSG_SIZE - 1u)
 
 /** Which operation an error came from (the meaning of -EPERM differs). */
 enum fs_op {

@@ -24,6 +24,7 @@
  * UNAVAILABLE [5][error u16] (the store is offline: a damaged disk, an
  * I/O error; docs/services.md).
  */
+#include "abi/fs.h"
 #include "lib/libsys/libsys.h"
 
 #include "user/shell/shell.h"
@@ -38,23 +39,7 @@
 /* Largest PUT content (storage.md §7: it must fit the signing request). */
 #define PUT_MAX 254
 /* Hashes one LIST answer carries at most. */
-#define LIST_MAX 7
-
-enum fs_cmd {
-	FS_PUT = 1,
-	FS_GET = 2,
-	FS_DELETE = 3,
-	FS_LIST = 4,
-};
-
-enum fs_status {
-	FS_OK = 0,
-	FS_NOT_FOUND = 1,
-	FS_FULL = 2,
-	FS_DENIED = 3,
-	FS_INVALID = 4,
-	FS_UNAVAILABLE = 5,
-};
+#define LIST_MAX FS_LIST_MAX
 
 /* RegisterEndpoint's result for 18; "not yet" until arcobj_init. */
 static int endpoint_err = -ENOENDPOINT;

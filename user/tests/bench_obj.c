@@ -10,6 +10,7 @@
  * "bench_obj: failed ..." and exits 1.  Whether a disk serves is the
  * benchmark's choice (a virtio-blk drive, or none: the RAM store).
  */
+#include "abi/fs.h"
 #include "lib/libsys/libsys.h"
 
 #define REPLY_EP 9u
@@ -44,7 +45,7 @@ int main(void)
 		return 1;
 	}
 	/* Warm up: the first operation switches the store to the disk. */
-	req[0] = 4;
+	req[0] = FS_LIST;
 	if (request(req, 1, ans, &n) != 0) {
 		printf("bench_obj: failed: LIST status %d\n", ans[0]);
 		return 1;
@@ -54,7 +55,7 @@ int main(void)
 		int len = snprintf((char *)req + 1, sizeof(req) - 1,
 				   "bench object %u of this run", i);
 
-		req[0] = 1;
+		req[0] = FS_PUT;
 		if (request(req, (size_t)len + 1, ans, &n) != 0 || n != 33) {
 			printf("bench_obj: failed: PUT %u status %d\n", i, ans[0]);
 			return 1;
@@ -64,7 +65,7 @@ int main(void)
 	put_cycles = read_cycles() - t0;
 	t0 = read_cycles();
 	for (unsigned i = 0; i < N; i++) {
-		req[0] = 2;
+		req[0] = FS_GET;
 		memcpy(req + 1, hashes[i], 32);
 		if (request(req, 33, ans, &n) != 0 || n < 2) {
 			printf("bench_obj: failed: GET %u status %d\n", i, ans[0]);

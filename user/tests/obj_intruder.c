@@ -10,6 +10,7 @@
  * One line per check, "obj_intruder: <check> ... ok" or "... BAD", then
  * "obj_intruder: done <ok>/<total>".
  */
+#include "abi/fs.h"
 #include "lib/crypto/blake3.h"
 #include "lib/libsys/libsys.h"
 
@@ -67,10 +68,12 @@ int main(void)
 	       me[2], me[3]);
 
 	/* Through the fs-service: DENIED (3). */
-	r = fs_hash_cmd(2, secret, ans);
-	check("fs GET of the shell's object denied", r > 0 ? ans[0] : r, 3);
-	r = fs_hash_cmd(3, secret, ans);
-	check("fs DELETE of the shell's object denied", r > 0 ? ans[0] : r, 3);
+	r = fs_hash_cmd(FS_GET, secret, ans);
+	check("fs GET of the shell's object denied", r > 0 ? ans[0] : r,
+	      FS_DENIED);
+	r = fs_hash_cmd(FS_DELETE, secret, ans);
+	check("fs DELETE of the shell's object denied", r > 0 ? ans[0] : r,
+	      FS_DENIED);
 
 	/* Directly: the kernel checks the caller's own Principal. */
 	check("ObjGet of the shell's object", sys_obj_get(secret, buf, 8),
@@ -84,26 +87,26 @@ int main(void)
 	      sys_obj_get_for(secret, buf, 8, shell_principal), -EPERM);
 
 	/* Its own object: put, get, list (only its own), delete. */
-	req[0] = 1;
+	req[0] = FS_PUT;
 	memcpy(req + 1, OWN, sizeof(OWN) - 1);
 	r = fs(req, sizeof(OWN), ans);
 	check("fs PUT of its own object", r == 33 ? ans[0] : -1000 - r, 0);
 	memcpy(own, ans + 1, 32);
-	r = fs_hash_cmd(2, own, ans);
+	r = fs_hash_cmd(FS_GET, own, ans);
 	check("fs GET of its own object",
 	      r == (int64_t)sizeof(OWN) && ans[0] == 0 &&
 		      !memcmp(ans + 1, OWN, sizeof(OWN) - 1),
 	      1);
-	req[0] = 4;
+	req[0] = FS_LIST;
 	r = fs(req, 1, ans);
 	check("fs LIST shows exactly its own object",
 	      r == 2 + 32 && ans[0] == 0 && ans[1] == 1 &&
 		      !memcmp(ans + 2, own, 32),
 	      1);
-	r = fs_hash_cmd(3, own, ans);
+	r = fs_hash_cmd(FS_DELETE, own, ans);
 	check("fs DELETE of its own object", r == 1 ? ans[0] : -1000 - r, 0);
-	r = fs_hash_cmd(2, own, ans);
-	check("fs GET after delete", r > 0 ? ans[0] : r, 1);
+	r = fs_hash_cmd(FS_GET, own, ans);
+	check("fs GET after delete", r > 0 ? ans[0] : r, FS_NOT_FOUND);
 
 	printf("obj_intruder: done %u/%u\n", ok, total);
 	return ok == total ? 0 : 1;

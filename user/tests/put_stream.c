@@ -6,6 +6,7 @@
  * "put_stream: acked <i> <hash>" only after the fs-service answered OK:
  * each such line is a promise that the object is on the disk.
  */
+#include "abi/fs.h"
 #include "lib/libsys/libsys.h"
 
 #define REPLY_EP 9u
@@ -28,14 +29,14 @@ int main(void)
 				 "stream object %u", i);
 		int64_t r;
 
-		req[0] = 1; /* PUT */
+		req[0] = FS_PUT;
 		r = sys_write(IPC_EP_FS, req, (size_t)n + 1);
 		if (sys_failed(r)) {
 			printf("put_stream: send failed: %s\n", strerror((int)r));
 			return 1;
 		}
 		r = recv_verified(REPLY_EP, rbuf, sizeof(rbuf), &m);
-		if (r < 0 || m.len != 33 || m.payload[0] != 0) {
+		if (r < 0 || m.len != 33 || m.payload[0] != FS_OK) {
 			printf("put_stream: put %u failed (status %d)\n", i,
 			       r < 0 ? -1 : m.payload[0]);
 			return 1;

@@ -1,8 +1,8 @@
 /*
  * user/virtio_blk/main.c - the virtio-blk driver service (boot module
  * `virtio-blk`; docs/virtio-blk.md): finds the device with DeviceInfo,
- * binds the core's operations to PortIo, AllocDma and WaitIrq, starts the
- * device, allocates the page it shares with the kernel, registers
+ * binds the core's operations to PortIo (legacy) or the registers MapMmio
+ * maps (modern), AllocDma and WaitIrq, starts the device, allocates the page it shares with the kernel, registers
  * endpoints 24 (users) and 26 (kernel commands), releases the next boot
  * module, and serves: kernel commands first, answered on 25, then user
  * requests, answered to their `from`; WaitMsg when both are empty.
@@ -22,15 +22,19 @@
 /* DeviceInfo indexes tried at most (the kernel keeps 64 functions). */
 #define MAX_FUNCS 256
 
-/* The device's I/O window and interrupt line: the ops' context. */
+/* The device's registers and interrupt line: the ops' context. */
 struct hw {
-	uint16_t io;   /* I/O BAR base */
-	uint32_t size; /* I/O BAR bytes */
+	bool modern;   /* regions below, else the I/O window */
+	uint16_t io;   /* legacy: I/O BAR base */
+	uint32_t size; /* legacy: I/O BAR bytes */
 	uint32_t irq;  /* WaitIrq line */
+	volatile uint8_t *rgn[VBLK_SPACES]; /* modern: mapped regions */
+	uint32_t len[VBLK_SPACES];	    /* modern: their bytes */
 };
 
 static struct hw hw;
 static struct vblk dev;
+static struct vblk_layout layout;
 static struct vblk_service svc;
 static uint8_t rbuf[IPC_RECV_BUF_SIZE];
 
@@ -43,12 +47,35 @@ static uint32_t width_flag(unsigned width)
 			    : PORT_IO_BYTE;
 }
 
-static int hw_read(void *ctx, uint32_t off, unsigned width, uint32_t *val)
+/* Modern: the mapped register at off of space, or NULL when the access
+ * would leave the region or is not naturally aligned. */
+static volatile uint8_t *mmio_at(const struct hw *h, unsigned space,
+				 uint32_t off, unsigned width)
+{
+	if (space == VBLK_SPACE_LEGACY || space >= VBLK_SPACES ||
+	    !h->rgn[space] || off % width != 0 || off >= h->len[space] ||
+	    width > h->len[space] - off)
+		return NULL;
+	return h->rgn[space] + off;
+}
+
+static int hw_read(void *ctx, unsigned space, uint32_t off, unsigned width,
+		   uint32_t *val)
 {
 	struct hw *h = ctx;
 	int64_t r;
 
-	if (off + width > h->size)
+	if (h->modern) {
+		volatile uint8_t *p = mmio_at(h, space, off, width);
+
+		if (!p)
+			return -EINVAL;
+		*val = width == 4   ? *(volatile uint32_t *)p
+		       : width == 2 ? *(volatile uint16_t *)p
+				    : *p;
+		return 0;
+	}
+	if (space != VBLK_SPACE_LEGACY || off + width > h->size)
 		return -EINVAL;
 	r = sys_port_io((uint16_t)(h->io + off), 0, width_flag(width));
 	if (sys_failed(r))
@@ -57,12 +84,26 @@ static int hw_read(void *ctx, uint32_t off, unsigned width, uint32_t *val)
 	return 0;
 }
 
-static int hw_write(void *ctx, uint32_t off, unsigned width, uint32_t val)
+static int hw_write(void *ctx, unsigned space, uint32_t off, unsigned width,
+		    uint32_t val)
 {
 	struct hw *h = ctx;
 	int64_t r;
 
-	if (off + width > h->size)
+	if (h->modern) {
+		volatile uint8_t *p = mmio_at(h, space, off, width);
+
+		if (!p)
+			return -EINVAL;
+		if (width == 4)
+			*(volatile uint32_t *)p = val;
+		else if (width == 2)
+			*(volatile uint16_t *)p = (uint16_t)val;
+		else
+			*p = (uint8_t)val;
+		return 0;
+	}
+	if (space != VBLK_SPACE_LEGACY || off + width > h->size)
 		return -EINVAL;
 	r = sys_port_io((uint16_t)(h->io + off), val,
 			width_flag(width) | PORT_IO_WRITE);
@@ -116,46 +157,106 @@ static int io_bar(const struct device_info *di)
 	return -1;
 }
 
+/* Modern: map the pages of each region (MapMmio refuses anything
+ * outside the function's BARs); false with a message on failure. */
+static bool map_regions(void)
+{
+	for (unsigned sp = VBLK_SPACE_COMMON; sp < VBLK_SPACES; sp++) {
+		const struct vblk_region *r = &layout.rgn[sp];
+		uint64_t page = r->phys & ~(uint64_t)(VBLK_PAGE_SIZE - 1);
+		uint64_t end = (r->phys + r->len + VBLK_PAGE_SIZE - 1) &
+			       ~(uint64_t)(VBLK_PAGE_SIZE - 1);
+		int64_t va = sys_map_mmio(page, (end - page) / VBLK_PAGE_SIZE);
+
+		if (sys_failed(va)) {
+			printf("virtio-blk: cannot map BAR %u at 0x%lx: %s\n",
+			       r->bar, (unsigned long)page, strerror((int)va));
+			return false;
+		}
+		hw.rgn[sp] = (volatile uint8_t *)(uintptr_t)va + (r->phys - page);
+		hw.len[sp] = r->len;
+	}
+	return true;
+}
+
+/* Modern-only function i: its capabilities checked, regions mapped. */
+static bool use_modern(uint32_t i, const struct device_info *di)
+{
+	static struct device_caps caps;
+	const char *why = "?";
+	int64_t r = sys_device_caps(i, &caps, sizeof(caps));
+	int rc;
+
+	print_bdf(di);
+	if (sys_failed(r)) {
+		printf(" skipped: no capability list: %s\n", strerror((int)r));
+		return false;
+	}
+	if (di->irq == DEVICE_INFO_NO_IRQ) {
+		printf(" skipped: no interrupt line\n");
+		return false;
+	}
+	rc = vblk_parse_caps(&caps, di, &layout, &why);
+	if (rc != 0) {
+		printf(" skipped: %s: %s\n",
+		       rc == -ENODEV ? "no virtio region" : "bad capability",
+		       why);
+		return false;
+	}
+	printf(" modern, common bar%u+0x%lx notify bar%u+0x%lx x%u, irq %u\n",
+	       layout.rgn[VBLK_SPACE_COMMON].bar,
+	       (unsigned long)(layout.rgn[VBLK_SPACE_COMMON].phys -
+			       di->bar[layout.rgn[VBLK_SPACE_COMMON].bar].address),
+	       layout.rgn[VBLK_SPACE_NOTIFY].bar,
+	       (unsigned long)(layout.rgn[VBLK_SPACE_NOTIFY].phys -
+			       di->bar[layout.rgn[VBLK_SPACE_NOTIFY].bar].address),
+	       layout.notify_mult, di->irq);
+	if (!map_regions())
+		return false;
+	hw.modern = true;
+	hw.irq = di->irq;
+	return true;
+}
+
+/* Legacy or transitional function: its I/O window. */
+static bool use_legacy(const struct device_info *di)
+{
+	int bar = io_bar(di);
+
+	print_bdf(di);
+	if (bar < 0 || di->irq == DEVICE_INFO_NO_IRQ) {
+		printf(" skipped: %s\n",
+		       bar < 0 ? "no legacy I/O BAR" : "no interrupt line");
+		return false;
+	}
+	hw.io = (uint16_t)di->bar[bar].address;
+	hw.size = di->bar[bar].size;
+	hw.irq = di->irq;
+	printf(" legacy, io 0x%x+0x%x, irq %u\n", hw.io, hw.size, hw.irq);
+	return true;
+}
+
 /*
- * Find a legacy (transitional) virtio-blk function with an I/O BAR and an
- * interrupt line; fills hw.  A modern-only function is reported and
- * skipped.
+ * Find a virtio-blk function: legacy (or transitional, driven through its
+ * legacy interface) with an I/O BAR, or modern-only (0x1042) with valid
+ * virtio capabilities; either with an interrupt line.  Fills hw (and
+ * layout).  Unusable functions are reported and skipped.
  */
 static bool find_device(void)
 {
 	struct device_info di;
-	bool found = false;
 
-	for (uint32_t i = 0; i < MAX_FUNCS && !found; i++) {
+	for (uint32_t i = 0; i < MAX_FUNCS; i++) {
 		if (sys_device_info(i, &di, sizeof(di)) != 0)
 			break;
 		if (di.vendor != VIRTIO_VENDOR)
 			continue;
-		if (di.device == VIRTIO_BLK_MODERN) {
-			print_bdf(&di);
-			printf(" is modern-only: modern-only virtio-blk not "
-			       "supported yet\n");
-			continue;
-		}
-		if (di.device != VIRTIO_BLK_LEGACY)
-			continue;
-		int bar = io_bar(&di);
-
-		if (bar < 0 || di.irq == DEVICE_INFO_NO_IRQ) {
-			print_bdf(&di);
-			printf(" skipped: %s\n", bar < 0 ? "no legacy I/O BAR"
-							 : "no interrupt line");
-			continue;
-		}
-		hw.io = (uint16_t)di.bar[bar].address;
-		hw.size = di.bar[bar].size;
-		hw.irq = di.irq;
-		print_bdf(&di);
-		printf(" legacy, io 0x%x+0x%x, irq %u\n", hw.io, hw.size,
-		       hw.irq);
-		found = true;
+		if (di.device == VIRTIO_BLK_MODERN && use_modern(i, &di))
+			return true;
+		if (di.device == VIRTIO_BLK_LEGACY && use_legacy(&di))
+			return true;
 	}
-	return found;
+	return false;
 }
 
 /* --- start-up ------------------------------------------------------------ */
@@ -197,7 +298,8 @@ static void start_device(void)
 		return;
 	}
 	svc.dev = &dev;
-	rc = vblk_start(&dev, &hw_ops, &hw);
+	rc = hw.modern ? vblk_start_modern(&dev, &hw_ops, &hw, &layout)
+		       : vblk_start(&dev, &hw_ops, &hw);
 	if (rc != 0) {
 		printf("virtio-blk: device failed to start: %s (%s): every "
 		       "request is answered DEVICE_DEAD\n",
