@@ -33,10 +33,8 @@ struct audit_cpu {
 	_Alignas(CACHE_LINE) uint32_t head; /**< next slot to fill; release */
 	uint32_t busy;	    /**< owner inside audit_emit (nesting guard) */
 	uint64_t emitted;   /**< owner; events staged */
-	uint64_t send_seen; /**< owner; AUDIT_IPC_SEND calls (sampling) */
-	uint64_t send_kept; /**< owner; of which staged */
-	uint64_t recv_seen; /**< owner; AUDIT_IPC_RECV calls (sampling) */
-	uint64_t recv_kept; /**< owner; of which staged */
+	uint64_t send_kept; /**< owner; AUDIT_IPC_SEND staged (sampling) */
+	uint64_t recv_kept; /**< owner; AUDIT_IPC_RECV staged (sampling) */
 	uint64_t dropped;   /**< atomic add (owner, nested emits); drops */
 	uint64_t nested;    /**< atomic add; drops by a nested emit */
 	/* Consumer line: written by the drain under the ring lock. */
@@ -137,20 +135,12 @@ static inline void count_drop(struct audit_cpu *c)
 }
 
 /*
- * Sampling (spec kernel.md §3): keep occurrence 0, 100, 200, ... of each
- * IPC kind on this CPU.  Per-CPU counters need no atomics and keep the
- * rate per CPU; keeping the first makes a quiet system's traffic visible.
+ * Sampling (spec kernel.md §3) is audit_ipc's, inline in audit.h: it keeps
+ * occurrence 0, 100, 200, ... of each IPC kind on this CPU.  Per-CPU
+ * counters need no atomics and keep the rate per CPU; keeping the first
+ * makes a quiet system's traffic visible.
  */
-static bool sample_keep(uint64_t *seen, uint64_t *kept)
-{
-	uint64_t n = *seen;
-
-	bump_own(seen);
-	if (n % AUDIT_SAMPLE_RATE != 0)
-		return false;
-	bump_own(kept);
-	return true;
-}
+struct audit_ipc_seen audit_ipc_seen[MAX_CPUS];
 
 /* Stage one event on c; interrupts off, c->busy set (we are the producer). */
 static void stage(struct audit_cpu *c, enum audit_kind kind, uint8_t flags,
@@ -227,62 +217,36 @@ emit_slow(enum audit_kind kind, bool sampled, uint64_t subject,
 	__atomic_store_n(&c->busy, 1, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 
-	uint8_t flags = sampled ? AUDIT_FLAG_SAMPLED : 0;
-	bool keep = true;
-
-	if (!sampled && kind == AUDIT_IPC_SEND) {
-		keep = sample_keep(&c->send_seen, &c->send_kept);
-		flags = AUDIT_FLAG_SAMPLED;
-	} else if (!sampled && kind == AUDIT_IPC_RECV) {
-		keep = sample_keep(&c->recv_seen, &c->recv_kept);
-		flags = AUDIT_FLAG_SAMPLED;
-	}
-	if (keep)
-		stage(c, kind, flags, subject, object, arg);
+	if (sampled)
+		bump_own(kind == AUDIT_IPC_RECV ? &c->recv_kept : &c->send_kept);
+	stage(c, kind, sampled ? AUDIT_FLAG_SAMPLED : 0, subject, object, arg);
 
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&c->busy, 0, __ATOMIC_RELAXED);
 	arch_irq_restore(irq);
 }
 
-/*
- * The sampling of an IPC event on this CPU, before any record is built:
- * 1 sampled out (counted, nothing else to do), 0 kept, -1 undecided (no
- * staging, or a nested emit: emit_slow counts the drop).
- */
-static int ipc_sampled_out(enum audit_kind kind)
-{
-	unsigned long irq = arch_irq_save();
-	struct audit_cpu *c = staging_of(arch_cpu_id());
-	int out = -1;
-
-	if (c && !__atomic_load_n(&c->busy, __ATOMIC_RELAXED)) {
-		bool send = kind == AUDIT_IPC_SEND;
-
-		out = !sample_keep(send ? &c->send_seen : &c->recv_seen,
-				   send ? &c->send_kept : &c->recv_kept);
-	}
-	arch_irq_restore(irq);
-	return out;
-}
-
 void audit_emit(enum audit_kind kind, uint64_t subject, uint64_t object,
 		uint64_t arg0, uint64_t arg1, uint64_t arg2, uint64_t arg3)
 {
-	bool sampled = false;
-
 	/* An IPC event sampled out (99 in 100) costs a counter, no record. */
 	if (kind == AUDIT_IPC_SEND || kind == AUDIT_IPC_RECV) {
-		int out = ipc_sampled_out(kind);
-
-		if (out > 0)
-			return;
-		sampled = out == 0;
+		audit_ipc(kind, subject, object, arg0, arg1, arg2, arg3);
+		return;
 	}
 
 	const uint64_t arg[4] = {arg0, arg1, arg2, arg3};
 
-	emit_slow(kind, sampled, subject, object, arg);
+	emit_slow(kind, false, subject, object, arg);
+}
+
+void audit_emit_kept(enum audit_kind kind, uint64_t subject, uint64_t object,
+		     uint64_t arg0, uint64_t arg1, uint64_t arg2, uint64_t arg3)
+{
+	const uint64_t arg[4] = {arg0, arg1, arg2, arg3};
+
+	emit_slow(kind, kind == AUDIT_IPC_SEND || kind == AUDIT_IPC_RECV,
+		  subject, object, arg);
 }
 
 int audit_init(void *ring_pages, size_t bytes)
@@ -495,13 +459,13 @@ void audit_stats(struct audit_stats *out)
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
 		const struct audit_cpu *c = staging_of(i);
 
+		out->ipc_send_seen += load64(&audit_ipc_seen[i].seen[0]);
+		out->ipc_recv_seen += load64(&audit_ipc_seen[i].seen[1]);
 		if (!c)
 			continue;
 		out->emitted += load64(&c->emitted);
 		out->dropped_nested += load64(&c->nested);
-		out->ipc_send_seen += load64(&c->send_seen);
 		out->ipc_send_kept += load64(&c->send_kept);
-		out->ipc_recv_seen += load64(&c->recv_seen);
 		out->ipc_recv_kept += load64(&c->recv_kept);
 		out->pending += audit_staging_count(i);
 	}
@@ -522,6 +486,7 @@ void audit_test_reset(void)
 {
 	memset(static_cpus, 0, sizeof(static_cpus));
 	memset(extra_cpus, 0, sizeof(extra_cpus));
+	memset(audit_ipc_seen, 0, sizeof(audit_ipc_seen));
 	next_sequence = 1;
 	dropped_total = 0;
 	dropped_bad_cpu = 0;

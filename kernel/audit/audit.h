@@ -31,7 +31,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/arch/arch.h"
 #include "kernel/audit/audit_event.h"
+#include "kernel/core/config.h"
 
 #ifndef __must_check
 #define __must_check __attribute__((warn_unused_result))
@@ -60,6 +62,64 @@ struct audit_info;
  */
 void audit_emit(enum audit_kind kind, uint64_t subject, uint64_t object,
 		uint64_t arg0, uint64_t arg1, uint64_t arg2, uint64_t arg3);
+
+/**
+ * The IPC sampler's counters of one CPU: AUDIT_IPC_SEND (0) and
+ * AUDIT_IPC_RECV (1) events seen.  Written by that CPU only, interrupts
+ * off; read racily by audit_stats.  A cache line each.
+ */
+struct audit_ipc_seen {
+	_Alignas(64) uint64_t seen[2];
+};
+
+/** Per CPU (arch_cpu_id() < MAX_CPUS); for audit_ipc below only. */
+extern struct audit_ipc_seen audit_ipc_seen[MAX_CPUS];
+
+/**
+ * Record an IPC event that survived sampling (audit_ipc): staged with
+ * AUDIT_FLAG_SAMPLED, counted as kept.  Same guarantees as audit_emit.
+ */
+void audit_emit_kept(enum audit_kind kind, uint64_t subject, uint64_t object,
+		     uint64_t arg0, uint64_t arg1, uint64_t arg2, uint64_t arg3);
+
+/**
+ * audit_emit for kind AUDIT_IPC_SEND or AUDIT_IPC_RECV, with the 1 in
+ * AUDIT_SAMPLE_RATE sampling (per CPU, per kind, occurrence 0 kept)
+ * decided inline: the 99 events of 100 sampled out cost a counter, no
+ * call.  Same guarantees as audit_emit.
+ */
+static inline void audit_ipc(enum audit_kind kind, uint64_t subject,
+			     uint64_t object, uint64_t arg0, uint64_t arg1,
+			     uint64_t arg2, uint64_t arg3)
+{
+	/* Interrupts off: one writer per counter, no migration between the
+	 * CPU id and the update. */
+	unsigned long irq = arch_irq_save();
+	uint64_t *c = &audit_ipc_seen[arch_cpu_id()].seen[kind == AUDIT_IPC_RECV];
+	uint64_t n = *c;
+
+	__atomic_store_n(c, n + 1, __ATOMIC_RELAXED);
+	arch_irq_restore(irq);
+	if (__builtin_expect(n % AUDIT_SAMPLE_RATE == 0, 0))
+		audit_emit_kept(kind, subject, object, arg0, arg1, arg2, arg3);
+}
+
+/**
+ * What IPC code calls for its events: audit_ipc in the kernel; in host
+ * builds audit_emit, so the IPC module's unit tests record every event
+ * with their own audit_emit (the sampler itself is tested through
+ * audit.c's audit_emit, which is audit_ipc for these kinds).
+ */
+static inline void audit_ipc_event(enum audit_kind kind, uint64_t subject,
+				   uint64_t object, uint64_t arg0,
+				   uint64_t arg1, uint64_t arg2, uint64_t arg3)
+{
+#ifdef CAMBIOS_HOST
+	audit_emit(kind, subject, object, arg0, arg1, arg2, arg3);
+#else
+	audit_ipc(kind, subject, object, arg0, arg1, arg2, arg3);
+#endif /* CAMBIOS_HOST */
+}
 
 /**
  * Set up the global ring in ring_pages, bytes long (AUDIT_RING_BYTES:

@@ -149,12 +149,12 @@ static void copy_msg(struct ipc_msg *dst, const struct ipc_msg *src)
 
 /*
  * Audit (kernel.md section 3): every send and receive is reported after
- * the endpoint lock is dropped; audit_emit samples 1 in 100 itself.
+ * the endpoint lock is dropped; audit_ipc_event samples 1 in 100 inline.
  * IpcSend: sender / endpoint / length, then from and sequence number.
  */
 static void audit_send(const struct ipc_msg *m)
 {
-	audit_emit(AUDIT_IPC_SEND, m->sender_pid, m->to, m->len, m->from,
+	audit_ipc_event(AUDIT_IPC_SEND, m->sender_pid, m->to, m->len, m->from,
 		   m->seq, 0);
 }
 
@@ -239,7 +239,7 @@ static int deliver(unsigned ep, const struct stamp *st,
 	waiter = waitq_pop_locked(&e->receivers);
 	spin_unlock_irqrestore(&e->lock, flags);
 	/* From the stamp: a receiver may already have emptied the ring slot. */
-	audit_emit(AUDIT_IPC_SEND, st->pid, ep, len, st->from, seq, 0);
+	audit_ipc_event(AUDIT_IPC_SEND, st->pid, ep, len, st->from, seq, 0);
 	/*
 	 * Wake it with the lock dropped, on whatever CPU it sleeps (the
 	 * original woke only receivers on the sender's CPU).  One killed
@@ -393,7 +393,7 @@ static int recv_common(unsigned ep, uint64_t receiver, const uint32_t *epoch,
 	e->stats.received++;
 	e->stats.depth = e->count;
 	spin_unlock_irqrestore(&e->lock, flags);
-	audit_emit(AUDIT_IPC_RECV, receiver, ep, len, sender, from, seq);
+	audit_ipc_event(AUDIT_IPC_RECV, receiver, ep, len, sender, from, seq);
 	return 0;
 }
 

@@ -320,9 +320,13 @@ static int64_t sys_register_endpoint(const uint64_t a[6])
 	return 0;
 }
 
-/* A user buffer as a send's payload source (ipc_fill_fn). */
+/*
+ * A user buffer as a send's payload source (ipc_fill_fn).  The IPC
+ * handlers copy with the arch's direct, fault-recovering copies: a
+ * process's own address space is the active one during its syscalls
+ * (also after a direct switch: we copy only once we run again).
+ */
 struct user_src {
-	uint64_t root;
 	uaddr_t addr;
 };
 
@@ -330,7 +334,7 @@ static int fill_from_user(void *ctx, uint8_t *dst, size_t len)
 {
 	const struct user_src *u = ctx;
 
-	return copy_from_user(u->root, dst, u->addr, len);
+	return arch_copy_from_user(dst, u->addr, len);
 }
 
 static int64_t sys_write(const uint64_t a[6])
@@ -376,7 +380,7 @@ static int64_t sys_write(const uint64_t a[6])
 		(void)cap_grant_reply(pid, (uint32_t)ep);
 	/* The payload is copied from the caller straight into the queue; a
 	 * bad buffer queues nothing (-EINVAL). */
-	struct user_src src = {caller_root(), a[1]};
+	struct user_src src = {a[1]};
 	task_id_t taken;
 
 	err = ipc_send_handoff((unsigned)ep, &who, len, fill_from_user, &src,
@@ -406,7 +410,6 @@ static int recv_allowed(process_id_t pid, uint32_t ep)
 
 /* Where a receive delivers (ipc_take_fn): straight into user memory. */
 struct user_dst {
-	uint64_t root;
 	uaddr_t addr;
 	size_t len;	/* buffer length */
 	bool header;	/* RecvMsg layout (Principal, from, payload) */
@@ -428,8 +431,8 @@ static int take_to_user(void *ctx, const struct ipc_msg *m)
 		n = d->len - hdr;
 	/* The header in the syscalls.md 7.1 layout sits right before the
 	 * payload in the queue slot: one copy for both. */
-	if (copy_to_user(d->root, d->addr,
-			 d->header ? ipc_recv_image(m) : m->payload, hdr + n))
+	if (arch_copy_to_user(d->addr,
+			      d->header ? ipc_recv_image(m) : m->payload, hdr + n))
 		return -EINVAL;
 	d->written = hdr + n;
 	return 0;
@@ -439,7 +442,7 @@ static int64_t sys_read(const uint64_t a[6])
 {
 	process_id_t pid = caller_pid();
 	uint64_t ep = a[0], max = a[2];
-	struct user_dst d = {caller_root(), a[1], max, false, 0};
+	struct user_dst d = {a[1], max, false, 0};
 	int err;
 
 	if (max == 0)
@@ -464,7 +467,7 @@ static int64_t recv_msg(const uint64_t a[6], bool blocking)
 {
 	process_id_t pid = caller_pid();
 	uint64_t ep = a[0], len = a[2];
-	struct user_dst d = {caller_root(), a[1], 0, true, 0};
+	struct user_dst d = {a[1], 0, true, 0};
 	int err;
 
 	if (len < IPC_RECV_HDR_SIZE)
