@@ -689,6 +689,30 @@ int cap_verify_self(process_id_t pid, uint32_t ep, uint32_t rights)
 	return cap_verify(pid, ep, rights); /* the refusal, audited */
 }
 
+const struct cap_record *cap_self_record(process_id_t pid)
+{
+	return self_record(pid);
+}
+
+bool cap_owner_peek(uint32_t ep, uint32_t reply_ep, process_id_t *owner,
+		    bool *can_reply)
+{
+	process_id_t o;
+
+	if (ep >= IPC_MAX_ENDPOINTS)
+		return false;
+	o = __atomic_load_n(&cap.owner[ep], __ATOMIC_RELAXED);
+	if (o == CAP_PID_NONE)
+		return false;
+	*owner = o;
+	/* As cap_send_prepare_self: a slot outside the table grants nothing. */
+	*can_reply = true;
+	if (reply_ep < IPC_MAX_ENDPOINTS && pid_slot(o) < cap.num_slots)
+		*can_reply = self_rights(&cap.recs[pid_slot(o)], reply_ep) &
+			     IPC_RIGHT_SEND;
+	return true;
+}
+
 int cap_send_prepare_self(process_id_t sender, uint32_t ep,
 			  struct cap_send_info *out)
 {

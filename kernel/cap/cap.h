@@ -312,6 +312,24 @@ __must_check int cap_send_prepare(process_id_t sender, uint32_t ep,
 				  struct cap_send_info *out);
 
 /**
+ * The CALLING process's own record, read without the CAP lock (as
+ * cap_syscall_view): NULL when pid has no live record.  For the IPC fast
+ * path, which reads its gates and rights from it; the record stays valid
+ * memory, and a concurrent revocation is ordered after the syscall, as
+ * with the other lock-free reads of one's own record.
+ */
+const struct cap_record *cap_self_record(process_id_t pid);
+
+/**
+ * Lock-free, for the IPC fast path: ep's owner into *owner (false when
+ * ep has none or is out of range) and whether that owner holds SEND on
+ * reply_ep into *can_reply (true also when it has no record, where the
+ * reply rule grants nothing).
+ */
+bool cap_owner_peek(uint32_t ep, uint32_t reply_ep, process_id_t *owner,
+		    bool *can_reply);
+
+/**
  * cap_send_prepare for the CALLING process (sender is the caller): when
  * it holds SEND on ep the answer is read without the CAP lock, as
  * cap_syscall_view reads; a concurrent revocation is then ordered after

@@ -169,6 +169,25 @@ __must_check int ipc_send_handoff(unsigned ep, const struct ipc_sender *who,
 				  size_t len, ipc_fill_fn fill, void *ctx,
 				  task_id_t *taken);
 
+/** ipc_send_fast's answer when the general path must do the send. */
+#define IPC_FAST_FALLBACK 1
+
+/**
+ * The fast path's send (docs/ipc.md "Fast path"): the caller has checked
+ * everything ipc_send_handoff and the syscall layer check (the from rule
+ * applied: from is the stamp's; principal is the sender's bound
+ * Principal).  Queues one message stamped {pid, from, principal} with
+ * its payload from fill(ctx, slot, len), straight into the slot, and
+ * takes the longest waiting receiver as ipc_send_handoff does (*taken).
+ * Returns 0, or IPC_FAST_FALLBACK with nothing changed when the general
+ * path must send instead: ep has a sink, its queue is full, or fill
+ * failed (the general path then fails the same way and says so).
+ * Counted and audited exactly as the general path's sends.
+ */
+__must_check int ipc_send_fast(unsigned ep, uint64_t pid, uint32_t from,
+			       const uint8_t *principal, size_t len,
+			       ipc_fill_fn fill, void *ctx, task_id_t *taken);
+
 /**
  * Wake the longest-waiting receiver of ep, if any (after a taken receiver
  * of ipc_send_handoff turned out gone).  No ranked lock held.

@@ -32,6 +32,7 @@
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/ipc/channel.h"
+#include "kernel/ipc/fastpath.h"
 #include "kernel/ipc/ipc.h"
 #include "kernel/ipc/setup.h"
 #include "kernel/mm/vma.h"
@@ -540,6 +541,107 @@ static int64_t sys_wait_msg(const uint64_t a[6])
 			break;
 	}
 	return err ? err : (int64_t)ready;
+}
+
+/*
+ * ---- the IPC fast path (docs/ipc.md "Fast path") ----------------------
+ *
+ * Write and RecvMsg without the dispatcher's table and the handlers'
+ * layers: the same gates and checks, read once from the caller's own
+ * capability record, then straight to the queue.  Every "no" falls back
+ * to syscall_dispatch having changed nothing, so anything unusual (a
+ * refusal to audit, a policy query, a reply right to grant, a sink, a
+ * full queue, a faulting buffer, a revoked wait) takes the general path.
+ */
+
+/* The gates of syscall nr for the caller; its record into *rec. */
+static bool fast_gates(uint64_t nr, process_id_t pid,
+		       const struct cap_record **rec)
+{
+	const struct cap_record *r = cap_self_record(pid);
+	struct ipc_fast_gate g;
+
+	if (!r)
+		return false;
+	g.record = true;
+	g.principal_bound = __atomic_load_n(&r->principal_bound,
+					    __ATOMIC_ACQUIRE);
+	g.syscall_filter = __atomic_load_n(&r->syscall_filter, __ATOMIC_RELAXED);
+	g.hooked = cap_interceptor_current() != NULL;
+	g.policy_allow = policy_core_fast_allow(&policy_state, pid, (unsigned)nr);
+	*rec = r;
+	return ipc_fast_gates(nr, &g) == IPC_FAST_TAKEN;
+}
+
+static bool fast_write(process_id_t pid, const struct cap_record *r,
+		       uint64_t ep, uint64_t buf, uint64_t len, int64_t *ret)
+{
+	struct ipc_fast_send s;
+	struct user_src src = {buf};
+	task_id_t taken;
+	uint32_t from;
+
+	if (ep >= IPC_MAX_ENDPOINTS)
+		return false;
+	s.sender = pid;
+	s.sender_slot = pid_slot(pid);
+	s.rights = __atomic_load_n(&r->rights[ep], __ATOMIC_RELAXED);
+	s.reply_ep = __atomic_load_n(&r->reply_ep, __ATOMIC_RELAXED);
+	s.owned = cap_owner_peek((uint32_t)ep, s.reply_ep, &s.owner,
+				 &s.owner_can_reply);
+	if (ipc_fast_write_check(ep, buf, len, arch_user_ceiling(), &s,
+				 &from) != IPC_FAST_TAKEN)
+		return false;
+	if (ipc_send_fast((unsigned)ep, pid, from, r->principal, len,
+			  fill_from_user, &src, &taken))
+		return false;
+	if (taken != TASK_ID_NONE && !sched_handoff(taken))
+		ipc_wake_receiver((unsigned)ep);
+	*ret = (int64_t)len;
+	return true;
+}
+
+static bool fast_recv(process_id_t pid, const struct cap_record *r,
+		      uint64_t ep, uint64_t buf, uint64_t len, int64_t *ret)
+{
+	struct user_dst d = {buf, 0, true, 0};
+	uint64_t used;
+	uint32_t epoch;
+	int err;
+
+	if (ep >= IPC_MAX_ENDPOINTS)
+		return false;
+	/* The epoch before the right, as recv_msg. */
+	epoch = ipc_endpoint_epoch((unsigned)ep);
+	if (ipc_fast_recv_check(ep, buf, len, arch_user_ceiling(),
+				__atomic_load_n(&r->rights[ep],
+						__ATOMIC_RELAXED),
+				&used) != IPC_FAST_TAKEN)
+		return false;
+	d.len = used;
+	err = ipc_recv_blocking_into((unsigned)ep, pid, epoch, take_to_user,
+				     &d);
+	/* Interrupted (a reset or a revocation): the general path checks
+	 * the right again and answers. */
+	if (err == -EINTR)
+		return false;
+	*ret = err ? err : (int64_t)d.written;
+	return true;
+}
+
+bool syscall_fast_ipc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		      int64_t *ret)
+{
+	struct process *p = caller();
+	const struct cap_record *r;
+
+	if (!p || !fast_gates(nr, p->id, &r))
+		return false;
+	if (nr == SYS_WRITE)
+		return fast_write(p->id, r, a0, a1, a2, ret);
+	if (nr == SYS_RECV_MSG)
+		return fast_recv(p->id, r, a0, a1, a2, ret);
+	return false;
 }
 
 /* ---- capabilities and identity -------------------------------------- */

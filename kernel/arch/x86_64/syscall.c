@@ -2,6 +2,8 @@
  * kernel/arch/x86_64/syscall.c - SYSCALL setup and the C side of the entry.
  */
 #include "kernel/arch/arch.h"
+
+#include "abi/syscall.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/cpuinit.h"
 #include "kernel/arch/x86_64/gdt.h"
@@ -29,12 +31,21 @@ void syscall_init_cpu(void)
 
 void x86_syscall(struct trap_frame *f)
 {
-	uint64_t args[6] = { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 };
+	int64_t ret;
 
-	/* Handlers run with interrupts on; rescheduling waits for the exit. */
-	arch_irq_enable();
-	f->rax = (uint64_t)syscall_dispatch(f->rax, args);
-	arch_irq_disable();
+	/* Write and RecvMsg first try the IPC fast path, interrupts off. */
+	if ((f->rax == SYS_WRITE || f->rax == SYS_RECV_MSG) &&
+	    syscall_fast_ipc(f->rax, f->rdi, f->rsi, f->rdx, &ret)) {
+		f->rax = (uint64_t)ret;
+	} else {
+		uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+
+		/* Handlers run with interrupts on; rescheduling waits for
+		 * the exit. */
+		arch_irq_enable();
+		f->rax = (uint64_t)syscall_dispatch(f->rax, args);
+		arch_irq_disable();
+	}
 	/* Inline first look: a switch is rarely due. */
 	struct runqueue *rq = sched_this_rq();
 
