@@ -93,6 +93,8 @@ static struct {
 						  endpoint, or CAP_PID_NONE */
 } cap = {.lock = SPINLOCK_INIT("cap", CAP_LOCK_RANK)};
 
+struct cap_fast_table cap_fast = {NULL, 0, cap.owner};
+
 /* An audit event decided under the lock, emitted after it. */
 struct cap_event {
 	enum audit_kind kind;
@@ -199,6 +201,9 @@ int cap_init(struct cap_record *storage, uint32_t num_slots)
 
 	cap.recs = storage;
 	cap.num_slots = num_slots;
+	cap_fast.recs = storage;
+	cap_fast.num_slots = num_slots;
+	cap_fast.owner = cap.owner;
 	cap.scan_end = 0;
 	cap.authority_given = 0;
 	cap.reserved = 0;
@@ -687,30 +692,6 @@ int cap_verify_self(process_id_t pid, uint32_t ep, uint32_t rights)
 			return 0;
 	}
 	return cap_verify(pid, ep, rights); /* the refusal, audited */
-}
-
-const struct cap_record *cap_self_record(process_id_t pid)
-{
-	return self_record(pid);
-}
-
-bool cap_owner_peek(uint32_t ep, uint32_t reply_ep, process_id_t *owner,
-		    bool *can_reply)
-{
-	process_id_t o;
-
-	if (ep >= IPC_MAX_ENDPOINTS)
-		return false;
-	o = __atomic_load_n(&cap.owner[ep], __ATOMIC_RELAXED);
-	if (o == CAP_PID_NONE)
-		return false;
-	*owner = o;
-	/* As cap_send_prepare_self: a slot outside the table grants nothing. */
-	*can_reply = true;
-	if (reply_ep < IPC_MAX_ENDPOINTS && pid_slot(o) < cap.num_slots)
-		*can_reply = self_rights(&cap.recs[pid_slot(o)], reply_ep) &
-			     IPC_RIGHT_SEND;
-	return true;
 }
 
 int cap_send_prepare_self(process_id_t sender, uint32_t ep,

@@ -312,22 +312,57 @@ __must_check int cap_send_prepare(process_id_t sender, uint32_t ep,
 				  struct cap_send_info *out);
 
 /**
+ * Where the lock-free readers of the IPC fast path find the records:
+ * set by cap_init, never changed after (the storage and the owner table
+ * stay where they are).
+ */
+struct cap_fast_table {
+	struct cap_record *recs;    /**< the records, NULL before cap_init */
+	uint32_t num_slots;	    /**< records in recs */
+	const process_id_t *owner;  /**< owner of each endpoint */
+};
+extern struct cap_fast_table cap_fast;
+
+/**
  * The CALLING process's own record, read without the CAP lock (as
  * cap_syscall_view): NULL when pid has no live record.  For the IPC fast
  * path, which reads its gates and rights from it; the record stays valid
  * memory, and a concurrent revocation is ordered after the syscall, as
  * with the other lock-free reads of one's own record.
  */
-const struct cap_record *cap_self_record(process_id_t pid);
+static inline const struct cap_record *cap_self_record(process_id_t pid)
+{
+	uint32_t slot = pid_slot(pid);
+	const struct cap_record *r;
+
+	if (slot >= cap_fast.num_slots)
+		return NULL;
+	r = &cap_fast.recs[slot];
+	return __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE) == pid ? r : NULL;
+}
 
 /**
- * Lock-free, for the IPC fast path: ep's owner into *owner (false when
- * ep has none or is out of range) and whether that owner holds SEND on
+ * Lock-free, for the IPC fast path: ep's owner (< IPC_MAX_ENDPOINTS) into
+ * *owner (false when it has none) and whether that owner holds SEND on
  * reply_ep into *can_reply (true also when it has no record, where the
- * reply rule grants nothing).
+ * reply rule grants nothing).  As cap_send_prepare_self reads them.
  */
-bool cap_owner_peek(uint32_t ep, uint32_t reply_ep, process_id_t *owner,
-		    bool *can_reply);
+static inline bool cap_owner_peek(uint32_t ep, uint32_t reply_ep,
+				  process_id_t *owner, bool *can_reply)
+{
+	process_id_t o = __atomic_load_n(&cap_fast.owner[ep], __ATOMIC_RELAXED);
+	uint32_t slot = pid_slot(o);
+
+	if (o == CAP_PID_NONE)
+		return false;
+	*owner = o;
+	*can_reply = true;
+	if (reply_ep < IPC_MAX_ENDPOINTS && slot < cap_fast.num_slots)
+		*can_reply = __atomic_load_n(&cap_fast.recs[slot].rights[reply_ep],
+					     __ATOMIC_RELAXED) &
+			     IPC_RIGHT_SEND;
+	return true;
+}
 
 /**
  * cap_send_prepare for the CALLING process (sender is the caller): when

@@ -520,46 +520,88 @@ static bool peek_ready(unsigned ep, uint32_t epoch)
 	       __atomic_load_n(&e->epoch, __ATOMIC_RELAXED) != epoch;
 }
 
-int ipc_recv_wait_into(unsigned ep, uint64_t receiver, uint32_t epoch,
-		       ipc_take_fn take, void *tctx, ipc_block_fn block,
+/* peek_ready as a waitq_ready_fn. */
+struct peek_arg {
+	unsigned ep;
+	uint32_t epoch;
+};
+
+static bool peek_ready_cb(void *ctx)
+{
+	const struct peek_arg *p = ctx;
+
+	return peek_ready(p->ep, p->epoch);
+}
+
+int ipc_recv_loop_into(unsigned ep, uint64_t receiver, uint32_t epoch,
+		       ipc_take_fn take, void *tctx, ipc_wait_fn wait,
 		       void *ctx)
 {
+	struct peek_arg pa = {ep, epoch};
 	int err;
 
-	if (!block || !take || ep >= IPC_MAX_ENDPOINTS)
+	if (!wait || !take || ep >= IPC_MAX_ENDPOINTS)
 		return -EINVAL;
 	err = peek_ready(ep, epoch)
 		  ? recv_common(ep, receiver, &epoch, take, tctx)
 		  : -EWOULDBLOCK;
 	while (err == -EWOULDBLOCK) {
 		unsigned long flags = arch_irq_save();
+		/*
+		 * Queue, then look: a send or reset from now on takes us off
+		 * the queue and wakes us.  A peek without the lock is enough
+		 * to decide to sleep: we joined under the endpoint lock, so
+		 * every send that did not find us there is visible to the
+		 * loads (docs/ipc.md, "Sleeping").  Either way (a message or
+		 * the epoch seen, or woken) we try once, before leaving the
+		 * queue, so the common case never queues twice.
+		 */
+		int w = wait(ctx, &endpoints[ep].receivers,
+			     task_block(TASK_BLOCK_MESSAGE, ep), peek_ready_cb,
+			     &pa);
 
-		err = ipc_wait_prepare(ep);
-		if (err == 0) {
-			/*
-			 * Look after queuing: a send or reset from now on
-			 * takes us off the queue and wakes us.  A peek
-			 * without the lock is enough to decide to sleep: we
-			 * joined under the endpoint lock, so every send that
-			 * did not find us there is visible to the loads
-			 * (docs/ipc.md, "Sleeping").
-			 */
-			err = peek_ready(ep, epoch)
-				  ? recv_common(ep, receiver, &epoch, take, tctx)
-				  : -EWOULDBLOCK;
-			if (err == -EWOULDBLOCK) {
-				block(ctx);
-				/* Woken: the message that woke us is usually
-				 * there; take it before leaving the queue, so
-				 * the common case never queues twice. */
-				err = recv_common(ep, receiver, &epoch, take,
-						  tctx);
-			}
+		if (w >= 0) {
+			err = recv_common(ep, receiver, &epoch, take, tctx);
 			(void)ipc_wait_finish(ep, err != -EWOULDBLOCK);
+		} else {
+			err = w;
 		}
 		arch_irq_restore(flags);
 	}
 	return err;
+}
+
+/* The loop's wait from a prepare and a separate switch, block(). */
+struct block_wait {
+	ipc_block_fn block;
+	void *ctx;
+};
+
+static int prepare_then_block(void *ctx, struct waitq *wq,
+			      struct task_block_reason reason,
+			      waitq_ready_fn ready, void *rctx)
+{
+	const struct block_wait *b = ctx;
+	int err = waitq_prepare_wait(wq, reason);
+
+	if (err)
+		return err;
+	if (ready(rctx))
+		return 1;
+	b->block(b->ctx);
+	return 0;
+}
+
+int ipc_recv_wait_into(unsigned ep, uint64_t receiver, uint32_t epoch,
+		       ipc_take_fn take, void *tctx, ipc_block_fn block,
+		       void *ctx)
+{
+	struct block_wait b = {block, ctx};
+
+	if (!block)
+		return -EINVAL;
+	return ipc_recv_loop_into(ep, receiver, epoch, take, tctx,
+				  prepare_then_block, &b);
 }
 
 int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,

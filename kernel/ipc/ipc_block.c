@@ -21,10 +21,19 @@ int ipc_recv_blocking(unsigned ep, uint64_t receiver, uint32_t epoch,
 	return ipc_recv_wait(ep, receiver, epoch, out, switch_away, NULL);
 }
 
+/* Queue, look and switch in one run-queue critical section. */
+static int wait_switch(void *ctx, struct waitq *wq,
+		       struct task_block_reason reason, waitq_ready_fn ready,
+		       void *rctx)
+{
+	(void)ctx;
+	return sched_wait_switch(wq, reason, ready, rctx);
+}
+
 int ipc_recv_blocking_into(unsigned ep, uint64_t receiver, uint32_t epoch,
 			   ipc_take_fn take, void *ctx)
 {
-	return ipc_recv_wait_into(ep, receiver, epoch, take, ctx, switch_away,
+	return ipc_recv_loop_into(ep, receiver, epoch, take, ctx, wait_switch,
 				  NULL);
 }
 

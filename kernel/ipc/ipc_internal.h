@@ -52,6 +52,15 @@ struct ipc_ep {
 /** Switch away from a blocked task; returns when it runs again. */
 typedef void (*ipc_block_fn)(void *ctx);
 
+/**
+ * Wait on wq with reason and switch away unless ready(rctx) holds after
+ * queuing (sched_wait_switch in the kernel).  Returns 0 after sleeping,
+ * 1 when ready held (still queued), or a negative errno (not queued).
+ */
+typedef int (*ipc_wait_fn)(void *ctx, struct waitq *wq,
+			   struct task_block_reason reason,
+			   waitq_ready_fn ready, void *rctx);
+
 /** Endpoint record ep (< IPC_MAX_ENDPOINTS, else NULL).  For tests. */
 struct ipc_ep *ipc_endpoint_get(unsigned ep);
 
@@ -88,6 +97,15 @@ bool ipc_wait_finish(unsigned ep, bool done);
 __must_check int ipc_recv_wait_into(unsigned ep, uint64_t receiver,
 				    uint32_t epoch, ipc_take_fn take,
 				    void *tctx, ipc_block_fn block, void *ctx);
+
+/**
+ * ipc_recv_wait_into with the queuing, the look and the switch in one
+ * call, wait(ctx, ...): the kernel's sched_wait_switch does them in one
+ * run-queue critical section.  -EINVAL also for a NULL wait or take.
+ */
+__must_check int ipc_recv_loop_into(unsigned ep, uint64_t receiver,
+				    uint32_t epoch, ipc_take_fn take,
+				    void *tctx, ipc_wait_fn wait, void *ctx);
 
 /**
  * The blocking receive loop above, with block() as the switch.  Returns

@@ -61,6 +61,30 @@ void schedule(void)
 	arch_irq_restore(flags);
 }
 
+int sched_wait_switch(struct waitq *wq, struct task_block_reason reason,
+		      waitq_ready_fn ready, void *ctx)
+{
+	unsigned long flags = arch_irq_save();
+	struct runqueue *rq = sched_this_rq();
+	int err;
+
+	spin_lock(&rq->lock);
+	err = waitq_prepare_wait_locked(rq, wq, reason);
+	if (err || (ready && ready(ctx))) {
+		spin_unlock(&rq->lock);
+		arch_irq_restore(flags);
+		return err ? err : 1;
+	}
+
+	struct sched_switch sw = sched_switch_prepare(rq);
+
+	if (sw.next != sw.prev)
+		arch_context_switch(sw.prev->ctx, sw.next->ctx);
+	finish_switch();
+	arch_irq_restore(flags);
+	return 0;
+}
+
 bool sched_handoff(task_id_t id)
 {
 	struct task *t = task_table_slot(task_id_slot(id));

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "kernel/sched/task.h"
+#include "kernel/sched/waitq.h"
 
 struct task;
 
@@ -26,6 +27,20 @@ void schedule(void);
  * held; from a task's syscall path only.
  */
 bool sched_handoff(task_id_t id);
+
+/**
+ * Wait on wq and switch away in one critical section of this CPU's run
+ * queue: the current task becomes BLOCKED with reason and joins wq
+ * (waitq_prepare_wait), then ready(ctx) is asked (after queuing, so a
+ * wake from now on finds the task); when it says false the CPU goes to
+ * the next task at once (schedule without a second lock round).  Returns
+ * 0 after sleeping (woken, or the block undone), 1 when ready said true
+ * (still queued and BLOCKED: end the wait with waitq_finish_wait, as
+ * after sleeping), -EINVAL for an invalid reason.  Interrupts off; no
+ * spinlock held.
+ */
+int sched_wait_switch(struct waitq *wq, struct task_block_reason reason,
+		      waitq_ready_fn ready, void *ctx);
 
 /** Timer-interrupt hook: count the tick against the running task. */
 void sched_timer_tick(void);

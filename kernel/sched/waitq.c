@@ -35,7 +35,6 @@ void waitq_init_guarded(struct waitq *wq, const char *name,
 int waitq_prepare_wait(struct waitq *wq, struct task_block_reason reason)
 {
 	struct runqueue *rq = sched_this_rq();
-	struct task *cur;
 	int err;
 
 	SCHED_ASSERT(!arch_irq_enabled(),
@@ -46,6 +45,21 @@ int waitq_prepare_wait(struct waitq *wq, struct task_block_reason reason)
 
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
 
+	err = waitq_prepare_wait_locked(rq, wq, reason);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return err;
+}
+
+int waitq_prepare_wait_locked(struct runqueue *rq, struct waitq *wq,
+			      struct task_block_reason reason)
+{
+	struct task *cur;
+	int err;
+
+	SCHED_ASSERT(sched_lock_held(&rq->lock),
+		     "waitq_prepare_wait_locked: rq not locked");
+	if (!task_block_reason_valid(reason))
+		return -EINVAL;
 	cur = rq->current;
 	SCHED_ASSERT(!LOAD_RLX(&cur->wq),
 		     "waitq_prepare_wait: task already on a wait queue");
@@ -57,7 +71,6 @@ int waitq_prepare_wait(struct waitq *wq, struct task_block_reason reason)
 	task_list_push_tail(&wq->waiters, &cur->wq_link);
 	STORE_REL(&cur->wq, wq);
 	spin_unlock(lock);
-	spin_unlock_irqrestore(&rq->lock, flags);
 	return 0;
 }
 

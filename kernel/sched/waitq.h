@@ -97,6 +97,20 @@ task_id_t waitq_pop_locked(struct waitq *wq);
 __must_check int waitq_prepare_wait(struct waitq *wq,
 				    struct task_block_reason reason);
 
+/** A wait's condition, looked at after queuing: true = do not sleep. */
+typedef bool (*waitq_ready_fn)(void *ctx);
+
+struct runqueue;
+
+/**
+ * waitq_prepare_wait for a caller that already holds rq's lock (this
+ * CPU's run queue), so that it can switch away in the same critical
+ * section (sched_wait_switch in glue.c).  Same results and panics.
+ */
+__must_check int waitq_prepare_wait_locked(struct runqueue *rq,
+					   struct waitq *wq,
+					   struct task_block_reason reason);
+
 /**
  * End a wait of this CPU's current task on wq: if it is still waiting
  * (its condition came true before it switched away) it goes back to

@@ -554,9 +554,12 @@ static int64_t sys_wait_msg(const uint64_t a[6])
  * full queue, a faulting buffer, a revoked wait) takes the general path.
  */
 
-/* The gates of syscall nr for the caller; its record into *rec. */
-static bool fast_gates(uint64_t nr, process_id_t pid,
-		       const struct cap_record **rec)
+/*
+ * The gates of syscall nr (a constant: the table's columns fold away)
+ * for the caller pid; its record into *rec.
+ */
+static __attribute__((always_inline)) inline bool
+fast_gates(uint64_t nr, process_id_t pid, const struct cap_record **rec)
 {
 	const struct cap_record *r = cap_self_record(pid);
 	struct ipc_fast_gate g;
@@ -573,15 +576,16 @@ static bool fast_gates(uint64_t nr, process_id_t pid,
 	return ipc_fast_gates(nr, &g) == IPC_FAST_TAKEN;
 }
 
-static bool fast_write(process_id_t pid, const struct cap_record *r,
-		       uint64_t ep, uint64_t buf, uint64_t len, int64_t *ret)
+static bool fast_write(process_id_t pid, uint64_t ep, uint64_t buf,
+		       uint64_t len, int64_t *ret)
 {
+	const struct cap_record *r;
 	struct ipc_fast_send s;
 	struct user_src src = {buf};
 	task_id_t taken;
 	uint32_t from;
 
-	if (ep >= IPC_MAX_ENDPOINTS)
+	if (!fast_gates(SYS_WRITE, pid, &r) || ep >= IPC_MAX_ENDPOINTS)
 		return false;
 	s.sender = pid;
 	s.sender_slot = pid_slot(pid);
@@ -601,15 +605,16 @@ static bool fast_write(process_id_t pid, const struct cap_record *r,
 	return true;
 }
 
-static bool fast_recv(process_id_t pid, const struct cap_record *r,
-		      uint64_t ep, uint64_t buf, uint64_t len, int64_t *ret)
+static bool fast_recv(process_id_t pid, uint64_t ep, uint64_t buf,
+		      uint64_t len, int64_t *ret)
 {
+	const struct cap_record *r;
 	struct user_dst d = {buf, 0, true, 0};
 	uint64_t used;
 	uint32_t epoch;
 	int err;
 
-	if (ep >= IPC_MAX_ENDPOINTS)
+	if (!fast_gates(SYS_RECV_MSG, pid, &r) || ep >= IPC_MAX_ENDPOINTS)
 		return false;
 	/* The epoch before the right, as recv_msg. */
 	epoch = ipc_endpoint_epoch((unsigned)ep);
@@ -633,14 +638,13 @@ bool syscall_fast_ipc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 		      int64_t *ret)
 {
 	struct process *p = caller();
-	const struct cap_record *r;
 
-	if (!p || !fast_gates(nr, p->id, &r))
+	if (!p)
 		return false;
 	if (nr == SYS_WRITE)
-		return fast_write(p->id, r, a0, a1, a2, ret);
+		return fast_write(p->id, a0, a1, a2, ret);
 	if (nr == SYS_RECV_MSG)
-		return fast_recv(p->id, r, a0, a1, a2, ret);
+		return fast_recv(p->id, a0, a1, a2, ret);
 	return false;
 }
 
