@@ -93,10 +93,10 @@ bool sched_handoff(task_id_t id)
 
 	/* Homed elsewhere (read again under the lock): an ordinary wake. */
 	if (t && rq && __atomic_load_n(&t->home_cpu, __ATOMIC_ACQUIRE) == rq->cpu) {
-		spin_lock(&rq->lock);
-		if (sched_handoff_ok(rq, t, id)) {
-			struct sched_switch sw = sched_switch_to(rq, t);
+		struct sched_switch sw;
 
+		spin_lock(&rq->lock);
+		if (sched_try_switch_to(rq, t, id, &sw)) {
 			arch_context_switch(sw.prev->ctx, sw.next->ctx);
 			finish_switch();
 			arch_irq_restore(flags);

@@ -244,14 +244,12 @@ bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id)
 	return band >= task_prio_band(cur->priority) && top_band(rq) <= (int)band;
 }
 
-struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t)
+static struct sched_switch switch_to(struct runqueue *rq, struct task *t)
 {
 	struct task *prev = rq->current;
 	unsigned band = task_prio_band(prev->priority);
 	struct sched_switch sw = {prev, t};
 
-	SCHED_ASSERT(sched_handoff_ok(rq, t, t->id),
-		     "sched_switch_to: no direct switch to this task");
 	/* t's wait is over, as for a wake. */
 	waitq_detach(t);
 	t->block = no_reason;
@@ -270,6 +268,22 @@ struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t)
 	rq->switch_prev = prev;
 	rq->nr_switches++;
 	return sw;
+}
+
+struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t)
+{
+	SCHED_ASSERT(sched_handoff_ok(rq, t, t->id),
+		     "sched_switch_to: no direct switch to this task");
+	return switch_to(rq, t);
+}
+
+bool sched_try_switch_to(struct runqueue *rq, struct task *t, task_id_t id,
+			 struct sched_switch *sw)
+{
+	if (!sched_handoff_ok(rq, t, id))
+		return false;
+	*sw = switch_to(rq, t);
+	return true;
 }
 
 struct task *sched_switch_finish_locked(struct runqueue *rq)

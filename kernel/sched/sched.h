@@ -211,6 +211,13 @@ bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id);
 struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t);
 
 /**
+ * sched_handoff_ok and, when it allows, sched_switch_to in one step
+ * (one check instead of two); *sw is set only on true.  rq lock held.
+ */
+bool sched_try_switch_to(struct runqueue *rq, struct task *t, task_id_t id,
+			 struct sched_switch *sw);
+
+/**
  * sched_switch_finish for a switch made with rq's lock held throughout:
  * the lock taken for sched_switch_prepare is still held, by this CPU, on
  * the new task's stack (the caller drops it after).  Same result.
