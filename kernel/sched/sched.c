@@ -251,7 +251,8 @@ static struct sched_switch switch_to(struct runqueue *rq, struct task *t)
 	struct sched_switch sw = {prev, t};
 
 	/* t's wait is over, as for a wake. */
-	waitq_detach(t);
+	if (LOAD_RLX(&t->wq))
+		waitq_detach(t);
 	t->block = no_reason;
 	set_state(rq, t, TASK_READY);
 	/* The sender keeps its turn: head of its band, not the tail. */

@@ -3,13 +3,15 @@
  */
 #include "kernel/arch/arch.h"
 
-#include "abi/syscall.h"
+#include <stddef.h>
+
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/cpuinit.h"
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/core/kernel.h"
 #include "kernel/sched/sched.h"
+#include "abi/syscall.h"
 
 /* RFLAGS bits cleared on entry: TF, IF, DF, AC (user-set AC would defeat
  * SMAP in the kernel). */
@@ -17,6 +19,7 @@
 
 void syscall_entry(void);
 void x86_syscall(struct trap_frame *f);
+void x86_syscall_fast_exit(void);
 
 void syscall_init_cpu(void)
 {
@@ -29,26 +32,32 @@ void syscall_init_cpu(void)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 }
 
-void x86_syscall(struct trap_frame *f)
+_Static_assert(SYS_WRITE == 1 && SYS_RECV_MSG == 13,
+	      "syscall_entry.S's fast-path numbers");
+_Static_assert(offsetof(struct trap_frame, rax) == 14 * 8,
+	      "syscall_entry.S's FRAME_RAX");
+
+/* After a syscall: a switch is rarely due, so look inline first. */
+static inline void syscall_exit_check(void)
 {
-	int64_t ret;
-
-	/* Write and RecvMsg first try the IPC fast path, interrupts off. */
-	if ((f->rax == SYS_WRITE || f->rax == SYS_RECV_MSG) &&
-	    syscall_fast_ipc(f->rax, f->rdi, f->rsi, f->rdx, &ret)) {
-		f->rax = (uint64_t)ret;
-	} else {
-		uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
-
-		/* Handlers run with interrupts on; rescheduling waits for
-		 * the exit. */
-		arch_irq_enable();
-		f->rax = (uint64_t)syscall_dispatch(f->rax, args);
-		arch_irq_disable();
-	}
-	/* Inline first look: a switch is rarely due. */
 	struct runqueue *rq = sched_this_rq();
 
 	if (rq && sched_need_resched(rq))
 		kernel_return_to_user();
+}
+
+void x86_syscall_fast_exit(void)
+{
+	syscall_exit_check();
+}
+
+void x86_syscall(struct trap_frame *f)
+{
+	uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+
+	/* Handlers run with interrupts on; rescheduling waits for the exit. */
+	arch_irq_enable();
+	f->rax = (uint64_t)syscall_dispatch(f->rax, args);
+	arch_irq_disable();
+	syscall_exit_check();
 }

@@ -15,6 +15,11 @@
 #include "kernel/arch/x86_64/regs.h"
 
 #define SYSCALL_VECTOR	0x100
+/* abi/syscall.h's numbers (checked in syscall.c) and struct trap_frame's
+ * rax (trap.h). */
+#define SYS_WRITE_NR	1
+#define SYS_RECV_MSG_NR	13
+#define FRAME_RAX	(14 * 8)
 
 	.section .text, "ax"
 	.global syscall_entry
@@ -31,11 +36,30 @@ syscall_entry:
 	pushq	$0				/* error */
 	pushq	$SYSCALL_VECTOR			/* vector */
 	PUSH_GPRS
-	movq	%rsp, %rdi
 	xorl	%ebp, %ebp			/* backtraces stop here */
 	cld
+	/*
+	 * Write and RecvMsg try the IPC fast path first, straight from the
+	 * registers: syscall_fast_ipc(nr, a0, a1, a2, &frame.rax), which
+	 * leaves the frame alone when it declines (docs/ipc.md "Fast path").
+	 */
+	cmpq	$SYS_WRITE_NR, %rax
+	je	2f
+	cmpq	$SYS_RECV_MSG_NR, %rax
+	jne	3f
+2:	movq	%rdx, %rcx			/* a2 */
+	movq	%rsi, %rdx			/* a1 */
+	movq	%rdi, %rsi			/* a0 */
+	movq	%rax, %rdi			/* nr */
+	leaq	FRAME_RAX(%rsp), %r8
+	call	syscall_fast_ipc
+	testb	%al, %al
+	jz	3f
+	call	x86_syscall_fast_exit
+	jmp	4f
+3:	movq	%rsp, %rdi
 	call	x86_syscall
-	cli
+4:	cli
 	POP_GPRS
 	addq	$16, %rsp			/* vector, error */
 	/* sysretq needs a canonical lower-half RIP; else take iretq. */
