@@ -15,16 +15,11 @@
 #include "abi/syscall.h"
 
 /* The installed interceptor, NULL = none.  Accessed atomically. */
-static const struct cap_interceptor *installed;
+const struct cap_interceptor *cap_interceptor_installed;
 
 void cap_interceptor_install(const struct cap_interceptor *ic)
 {
-	__atomic_store_n(&installed, ic, __ATOMIC_RELEASE);
-}
-
-const struct cap_interceptor *cap_interceptor_current(void)
-{
-	return __atomic_load_n(&installed, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&cap_interceptor_installed, ic, __ATOMIC_RELEASE);
 }
 
 /* A hook's answer; anything that is not a verdict is a custom denial. */

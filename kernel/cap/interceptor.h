@@ -85,8 +85,16 @@ struct cap_interceptor {
  */
 void cap_interceptor_install(const struct cap_interceptor *ic);
 
-/** The installed interceptor, or NULL. */
-const struct cap_interceptor *cap_interceptor_current(void);
+/** The installed interceptor, NULL = none.  Read through the function
+ * below; written only by cap_interceptor_install. */
+extern const struct cap_interceptor *cap_interceptor_installed;
+
+/** The installed interceptor, or NULL (inline: the IPC fast path asks on
+ * every Write and RecvMsg). */
+static inline const struct cap_interceptor *cap_interceptor_current(void)
+{
+	return __atomic_load_n(&cap_interceptor_installed, __ATOMIC_ACQUIRE);
+}
 
 /**
  * on_send.  Built-in: deny endpoint >= IPC_MAX_ENDPOINTS, payload_len >

@@ -7,3 +7,7 @@ UNIT_TESTS += ipc
 UNIT_ipc_SRCS := tests/unit/ipc_test.c kernel/ipc/endpoint.c \
 	kernel/sched/sched.c kernel/sched/task.c kernel/sched/waitq.c \
 	kernel/core/spinlock.c tests/unit/fake_arch.c
+
+# The fast path's decisions (kernel/ipc/fastpath.h), header only.
+UNIT_TESTS += ipc_fast
+UNIT_ipc_fast_SRCS := tests/unit/ipc_fast_test.c

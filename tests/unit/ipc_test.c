@@ -1162,6 +1162,100 @@ static void test_send_handoff_returns_receiver(void **state)
 	check_ipc();
 }
 
+/*
+ * The fast path's send: stamps exactly what the general path stamps,
+ * takes the longest waiter as ipc_send_handoff does, counts and audits
+ * the send; and falls back (IPC_FAST_FALLBACK, nothing changed) for a
+ * sink, a full queue and a payload source that fails.
+ */
+static void test_send_fast_taken_and_refused(void **state)
+{
+	struct task *a = spawn(TASK_PRIO_NORMAL, 1);
+	uint8_t key[PRINCIPAL_SIZE], data[IPC_MSG_SIZE];
+	struct ipc_stats st;
+	struct ipc_msg m;
+	task_id_t taken = 99;
+	int verdict = 0;
+
+	(void)state;
+	memset(key, 0x5A, sizeof(key));
+	memset(data, 0x33, sizeof(data));
+	/* Taken: a waiter comes off the queue, still BLOCKED, for the
+	 * caller to switch to. */
+	block_on_ep(9, 1, a);
+	fake_arch_set_cpu(0);
+	assert_int_equal(ipc_send_fast(9, ipc_id_make(6, 3), 4, key, 16,
+				       fill_copy, data, &taken),
+			 0);
+	assert_int_equal(taken, a->id);
+	assert_int_equal(a->state, TASK_BLOCKED);
+	assert_null(a->wq);
+	assert_int_equal(audit_n, 1);
+	assert_int_equal(audit_log[0].kind, AUDIT_IPC_SEND);
+	assert_int_equal(audit_log[0].subject, ipc_id_make(6, 3));
+	assert_int_equal(audit_log[0].arg[1], 4);
+	assert_true(sched_wake_id(taken).woken);
+	m = resume_and_take(9, 1, a);
+	assert_int_equal(m.sender_pid, ipc_id_make(6, 3));
+	assert_int_equal(m.from, 4);
+	assert_int_equal(m.to, 9);
+	assert_int_equal(m.seq, 1);
+	assert_int_equal(m.len, 16);
+	assert_int_equal(m.flags, 0);
+	assert_memory_equal(m.sender, key, PRINCIPAL_SIZE);
+	assert_true(all_bytes(m.payload, 0x33, 16));
+	/* Nobody waits: queued, TASK_ID_NONE. */
+	fake_arch_set_cpu(0);
+	assert_int_equal(ipc_send_fast(9, ipc_id_make(6, 3), 4, key, 0,
+				       fill_copy, data, &taken),
+			 0);
+	assert_int_equal(taken, TASK_ID_NONE);
+	assert_int_equal(ipc_pending(9), 1);
+	/* A source that fails: nothing queued, no sequence number used. */
+	assert_int_equal(ipc_send_fast(9, ipc_id_make(6, 3), 4, key, 8,
+				       fill_or_fail, NULL, &taken),
+			 IPC_FAST_FALLBACK);
+	assert_int_equal(ipc_pending(9), 1);
+	/* A full queue: the general path's business. */
+	for (unsigned i = 1; i < IPC_QUEUE_DEPTH; i++)
+		assert_int_equal(ipc_send_fast(9, ipc_id_make(6, 3), 4, key, 1,
+					       fill_copy, data, &taken),
+				 0);
+	assert_int_equal(ipc_send_fast(9, ipc_id_make(6, 3), 4, key, 1,
+				       fill_copy, data, &taken),
+			 IPC_FAST_FALLBACK);
+	assert_int_equal(ipc_endpoint_stats(9, &st), 0);
+	assert_int_equal(st.sent, IPC_QUEUE_DEPTH + 1);
+	assert_int_equal(st.depth, IPC_QUEUE_DEPTH);
+	assert_int_equal(st.full, 0); /* counted by the general path */
+	m = recv_ok(9);
+	assert_int_equal(m.seq, 2); /* the failed send took no number */
+	/* A sink: never called from the fast path. */
+	assert_int_equal(ipc_set_sink(IPC_EP_POLICY_REPLY, policy_sink,
+				      &verdict),
+			 0);
+	sunk_calls = 0;
+	assert_int_equal(ipc_send_fast(IPC_EP_POLICY_REPLY, ipc_id_make(6, 3),
+				       4, key, 4, fill_copy, data, &taken),
+			 IPC_FAST_FALLBACK);
+	assert_int_equal(sunk_calls, 0);
+	assert_int_equal(ipc_pending(IPC_EP_POLICY_REPLY), 0);
+	/* Bad arguments fall back too. */
+	assert_int_equal(ipc_send_fast(IPC_MAX_ENDPOINTS, 1, 4, key, 1,
+				       fill_copy, data, &taken),
+			 IPC_FAST_FALLBACK);
+	assert_int_equal(ipc_send_fast(8, 1, 4, key, IPC_MSG_SIZE + 1,
+				       fill_copy, data, &taken),
+			 IPC_FAST_FALLBACK);
+	assert_int_equal(ipc_send_fast(8, 1, 4, NULL, 1, fill_copy, data,
+				       &taken),
+			 IPC_FAST_FALLBACK);
+	assert_int_equal(ipc_send_fast(8, 1, 4, key, 1, NULL, data, &taken),
+			 IPC_FAST_FALLBACK);
+	assert_int_equal(ipc_pending(8), 0);
+	check_ipc();
+}
+
 /* ipc_wake_receiver wakes the longest-waiting receiver. */
 static void test_wake_receiver_wakes_longest(void **state)
 {
@@ -2012,6 +2106,7 @@ int main(void)
 	    T(test_kernel_send_wakes),
 	    T(test_killed_receiver_skipped),
 	    T(test_send_handoff_returns_receiver),
+	    T(test_send_fast_taken_and_refused),
 	    T(test_wake_receiver_wakes_longest),
 	    T(test_recv_wait_blocks_until_send),
 	    T(test_recv_wait_fast_path),

@@ -452,6 +452,50 @@ static void test_handoff_refusals(void **state)
 	check_all();
 }
 
+/*
+ * sched_try_switch_to (the fast path's one-check switch): refuses, with
+ * nothing changed, what sched_handoff_ok refuses; switches as
+ * sched_switch_to otherwise.
+ */
+static void test_try_switch_to(void **state)
+{
+	struct task *r = blocked_receiver(0, TASK_PRIO_NORMAL);
+	struct task *s = spawn(TASK_PRIO_NORMAL, 0);
+	struct runqueue *rq = &rqs[0];
+	struct sched_switch sw = {NULL, NULL};
+	struct task *high;
+	unsigned long flags;
+
+	(void)state;
+	assert_ptr_equal(run_next(0), s);
+	/* A READY task of a higher band would run first: refused. */
+	high = spawn(TASK_PRIO_HIGH, 0);
+	fake_arch_set_cpu(0);
+	flags = spin_lock_irqsave(&rq->lock);
+	assert_false(sched_try_switch_to(rq, r, r->id, &sw));
+	assert_null(sw.prev);
+	assert_ptr_equal(rq->current, s);
+	assert_int_equal(r->state, TASK_BLOCKED);
+	/* A stale id: refused. */
+	assert_false(sched_try_switch_to(rq, r, r->id + 1, &sw));
+	spin_unlock_irqrestore(&rq->lock, flags);
+	check_all();
+	/* The high task runs and ends; s runs again; now it may. */
+	assert_ptr_equal(run_next(0), high);
+	assert_int_equal(block_on(0, task_block(TASK_BLOCK_MESSAGE, 6)), 0);
+	assert_ptr_equal(run_next(0), s);
+	flags = spin_lock_irqsave(&rq->lock);
+	assert_true(sched_try_switch_to(rq, r, r->id, &sw));
+	assert_ptr_equal(sw.prev, s);
+	assert_ptr_equal(sw.next, r);
+	assert_ptr_equal(rq->current, r);
+	assert_int_equal(r->state, TASK_RUNNING);
+	assert_int_equal(s->state, TASK_READY);
+	assert_null(sched_switch_finish_locked(rq));
+	spin_unlock_irqrestore(&rq->lock, flags);
+	check_all();
+}
+
 /* ---- block and wake -------------------------------------------------- */
 
 /* Every block kind, with its argument, blocks and wakes cleanly. */
@@ -1403,6 +1447,7 @@ int main(void)
 	    T(test_handoff_runs_receiver_sender_keeps_turn),
 	    T(test_handoff_leaves_wait_queue),
 	    T(test_handoff_refusals),
+	    T(test_try_switch_to),
 	    T(test_block_wake_every_kind),
 	    T(test_block_invalid_reason),
 	    T(test_wake_before_switch_undoes_block),
