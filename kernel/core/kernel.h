@@ -18,8 +18,9 @@ int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6]);
 /**
  * The IPC fast path (docs/ipc.md "Fast path"): Write (1) and RecvMsg (13)
  * with arguments a0..a2, when every gate and precondition holds.  Returns
- * true with the result in *ret, or false having changed nothing: then
- * syscall_dispatch must run the syscall.  Interrupts off.
+ * true with the result in *ret (after switching away if a switch was
+ * due, as the return to user mode does), or false having changed
+ * nothing: then syscall_dispatch must run the syscall.  Interrupts off.
  */
 bool syscall_fast_ipc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 		      int64_t *ret);

@@ -638,14 +638,22 @@ bool syscall_fast_ipc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 		      int64_t *ret)
 {
 	struct process *p = caller();
+	struct runqueue *rq;
+	bool done;
 
 	if (!p)
 		return false;
 	if (nr == SYS_WRITE)
-		return fast_write(p->id, a0, a1, a2, ret);
-	if (nr == SYS_RECV_MSG)
-		return fast_recv(p->id, a0, a1, a2, ret);
-	return false;
+		done = fast_write(p->id, a0, a1, a2, ret);
+	else if (nr == SYS_RECV_MSG)
+		done = fast_recv(p->id, a0, a1, a2, ret);
+	else
+		return false;
+	/* The exit's look for a due switch, as after syscall_dispatch. */
+	rq = sched_this_rq();
+	if (done && rq && sched_need_resched(rq))
+		kernel_return_to_user();
+	return done;
 }
 
 /* ---- capabilities and identity -------------------------------------- */

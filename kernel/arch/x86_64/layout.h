@@ -16,6 +16,8 @@
 /* Device memory mapped uncached for the kernel (LAPIC, I/O APIC, ...). */
 #define MMIO_AREA_BASE		0xFFFFC08000000000
 #define MMIO_AREA_SIZE		0x0000008000000000
+/* First address above user space (the lower canonical half). */
+#define USER_CEILING		0x0000800000000000
 /* Boot stack, in .bss. */
 #define BOOT_STACK_SIZE		(64 * 1024)
 /* Double-fault (IST1) and NMI (IST2) stacks, per CPU. */

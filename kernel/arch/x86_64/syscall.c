@@ -19,7 +19,6 @@
 
 void syscall_entry(void);
 void x86_syscall(struct trap_frame *f);
-void x86_syscall_fast_exit(void);
 
 void syscall_init_cpu(void)
 {
@@ -37,20 +36,6 @@ _Static_assert(SYS_WRITE == 1 && SYS_RECV_MSG == 13,
 _Static_assert(offsetof(struct trap_frame, rax) == 14 * 8,
 	      "syscall_entry.S's FRAME_RAX");
 
-/* After a syscall: a switch is rarely due, so look inline first. */
-static inline void syscall_exit_check(void)
-{
-	struct runqueue *rq = sched_this_rq();
-
-	if (rq && sched_need_resched(rq))
-		kernel_return_to_user();
-}
-
-void x86_syscall_fast_exit(void)
-{
-	syscall_exit_check();
-}
-
 void x86_syscall(struct trap_frame *f)
 {
 	uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
@@ -59,5 +44,9 @@ void x86_syscall(struct trap_frame *f)
 	arch_irq_enable();
 	f->rax = (uint64_t)syscall_dispatch(f->rax, args);
 	arch_irq_disable();
-	syscall_exit_check();
+	/* Inline first look: a switch is rarely due. */
+	struct runqueue *rq = sched_this_rq();
+
+	if (rq && sched_need_resched(rq))
+		kernel_return_to_user();
 }

@@ -54,9 +54,7 @@ syscall_entry:
 	leaq	FRAME_RAX(%rsp), %r8
 	call	syscall_fast_ipc
 	testb	%al, %al
-	jz	3f
-	call	x86_syscall_fast_exit
-	jmp	4f
+	jnz	4f
 3:	movq	%rsp, %rdi
 	call	x86_syscall
 4:	cli

@@ -5,6 +5,7 @@
  */
 #include "kernel/arch/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/layout.h"
 #include "kernel/arch/x86_64/usercopy.h"
 
 #include "abi/errno.h"
@@ -16,11 +17,10 @@ long x86_user_copy(void *dst, const void *src, size_t len);
 extern const char x86_user_copy_movsq[], x86_user_copy_movsb[],
     x86_user_copy_fault[];
 
-static bool user_range(uintptr_t addr, size_t len)
+/* arch_user_ceiling's value, as a constant: every IPC copy asks. */
+static inline bool user_range(uintptr_t addr, size_t len)
 {
-	uintptr_t ceiling = arch_user_ceiling();
-
-	return addr < ceiling && len <= ceiling - addr;
+	return addr < USER_CEILING && len <= USER_CEILING - addr;
 }
 
 static long copy(void *dst, const void *src, size_t len)

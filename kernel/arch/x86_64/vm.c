@@ -17,7 +17,6 @@
 #include "kernel/mm/frame.h"
 #include "lib/klib/string.h"
 
-#define USER_CEILING	0x0000800000000000ull
 
 static uint64_t *table(uint64_t phys)
 {
