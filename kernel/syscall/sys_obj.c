@@ -16,8 +16,10 @@
 #include "kernel/syscall/sys_obj.h"
 
 #include "abi/errno.h"
+#include "abi/sysinfo.h"
 #include "kernel/cap/cap.h"
 #include "kernel/core/time.h"
+#include "kernel/fs/kblk.h"
 #include "kernel/fs/kstore.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
@@ -193,4 +195,26 @@ int64_t sys_claim_bootstrap_key(const uint64_t a[6])
 	 * provisioning is the services issue's (docs/storage.md).
 	 */
 	return -EPERM;
+}
+
+int64_t sysinfo_store(uint64_t out, uint64_t len)
+{
+	struct sysinfo_store r;
+	struct kstore_info ki;
+	struct kblk_stats bs;
+
+	if (len < SYSINFO_STORE_MIN)
+		return -EINVAL;
+	kstore_get_info(&ki);
+	kblk_get_stats(&bs);
+	r.kind = ki.kind;
+	r.error = ki.offline_err;
+	r.capacity = ki.capacity;
+	r.used = ki.used;
+	r.blk_requests = bs.requests;
+	r.blk_timeouts = bs.timeouts;
+	r.blk_errors = bs.errors;
+	return copy_to_user(me()->page_table_root, out, &r, sizeof(r))
+		   ? -EINVAL
+		   : (int64_t)sizeof(r);
 }

@@ -54,6 +54,7 @@ def test_put_list_get_delete(boot):
     assert "no such object" in run(m, f"arcobj delete {hashes[1]}")
     listing = run(m, "arcobj list")
     assert "2 objects" in listing and hashes[1] not in listing
+    assert "object store: RAM, 2 objects in" in run(m, "store")
     # Bad input: clear messages, the shell goes on.
     assert "malformed hash" in run(m, "arcobj get 1234")
     assert "malformed hash" in run(m, "arcobj get " + "g" * 64)
