@@ -7,7 +7,10 @@
  *   2 GET     hash 32                       [0][content <= 255]
  *   3 DELETE  hash 32                       [0]
  *   4 LIST    -                             [0][count u8][count x hash 32]
+ *   5 SHARE   reader 32, content 1..FS_SHARE_MAX  [0][hash 32]
  *
+ * SHARE is PUT with an access-list entry giving reader (a Principal) the
+ * read right (ours; docs/services.md §3).
  * LIST gives at most FS_LIST_MAX objects, those the client may read.
  * UNAVAILABLE (ours) is [5][error u16]: the kernel's positive errno.
  */
@@ -20,6 +23,7 @@ enum fs_cmd {
 	FS_GET = 2,
 	FS_DELETE = 3,
 	FS_LIST = 4,
+	FS_SHARE = 5,
 };
 
 enum fs_status {
@@ -35,5 +39,7 @@ enum fs_status {
 #define FS_LIST_MAX 7u
 /** Largest PUT content: the signing request [1][content] fits 256 bytes. */
 #define FS_PUT_MAX (IPC_MSG_SIZE - 1u)
+/** Largest SHARE content: [5][reader 32][content] in 256 bytes. */
+#define FS_SHARE_MAX (IPC_MSG_SIZE - 1u - PRINCIPAL_SIZE)
 /** Bytes of an object hash. */
 #define FS_HASH_SIZE 32u

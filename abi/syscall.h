@@ -58,7 +58,7 @@
 	X(17, OBJ_LIST, obj_list, 2, ID, NONE, "ObjList")                      \
 	X(18, CLAIM_BOOTSTRAP_KEY, claim_bootstrap_key, 1, BOOT, NONE,         \
 	  "ClaimBootstrapKey")                                                 \
-	X(19, OBJ_PUT_SIGNED, obj_put_signed, 5, ID, NONE, "ObjPutSigned")     \
+	X(19, OBJ_PUT_SIGNED, obj_put_signed, 6, ID, NONE, "ObjPutSigned")     \
 	X(20, MAP_MMIO, map_mmio, 2, ID, NONE, "MapMmio")                      \
 	X(21, ALLOC_DMA, alloc_dma, 3, ID, NONE, "AllocDma")                   \
 	X(22, DEVICE_INFO, device_info, 3, ID, NONE, "DeviceInfo")             \

@@ -22,6 +22,7 @@ enum sysinfo_kind {
 	SYSINFO_SCHED = 1, /**< struct sysinfo_sched */
 	SYSINFO_IPC = 2,   /**< struct sysinfo_ipc */
 	SYSINFO_PROCS = 3, /**< struct sysinfo_proc records */
+	SYSINFO_STORE = 4, /**< struct sysinfo_store */
 };
 
 /** Kind SYSINFO_MEM: physical frames and kernel heap. */
@@ -101,3 +102,25 @@ struct sysinfo_proc {
 _Static_assert(offsetof(struct sysinfo_proc, state) == 24, "proc");
 _Static_assert(offsetof(struct sysinfo_proc, name) == 32, "proc");
 _Static_assert(sizeof(struct sysinfo_proc) == SYSINFO_PROC_SIZE, "proc record");
+
+/**
+ * Kind SYSINFO_STORE: the kernel's object store and its block client
+ * (docs/services.md).  Asking may switch the store to the disk, as any
+ * object operation does.
+ */
+struct sysinfo_store {
+	uint32_t kind;		/**< 0 RAM, 1 disk, 2 offline */
+	int32_t error;		/**< offline: why (a negative errno), else 0 */
+	uint64_t capacity;	/**< object slots */
+	uint64_t used;		/**< objects stored */
+	uint64_t blk_requests;	/**< requests sent to the block driver */
+	uint64_t blk_timeouts;	/**< of those, timed out */
+	uint64_t blk_errors;	/**< of those, answered with an error */
+};
+
+#define SYSINFO_STORE_MIN 48 /**< bytes of struct sysinfo_store */
+
+_Static_assert(offsetof(struct sysinfo_store, capacity) == 8, "store");
+_Static_assert(offsetof(struct sysinfo_store, blk_errors) == 40, "store");
+_Static_assert(sizeof(struct sysinfo_store) == SYSINFO_STORE_MIN,
+	       "store record");

@@ -159,13 +159,14 @@ static void store_leave(void)
 }
 
 int kstore_put(const struct principal *owner, const struct principal *author,
+	       const struct cambi_acl_entry *acl, size_t acl_n,
 	       const void *content, size_t len, const uint8_t *sig,
 	       uint64_t tick, uint8_t out_hash[CAMBI_HASH_SIZE])
 {
 	struct cambi_object *obj;
 	int err;
 
-	if (len == 0 || len > CAMBI_CONTENT_MAX)
+	if (len == 0 || len > CAMBI_CONTENT_MAX || acl_n > CAMBI_ACL_MAX)
 		return -EINVAL;
 	obj = kmalloc(sizeof(*obj));
 	if (!obj)
@@ -175,6 +176,9 @@ int kstore_put(const struct principal *owner, const struct principal *author,
 		obj->author = *author;
 		obj->owner = *owner;
 		obj->created_at = tick;
+		obj->acl_count = (uint16_t)acl_n;
+		for (size_t i = 0; i < acl_n; i++)
+			obj->acl[i] = acl[i];
 		if (sig)
 			memcpy(obj->signature, sig, CAMBI_SIG_SIZE);
 		memcpy(out_hash, obj->content_hash, CAMBI_HASH_SIZE);

@@ -40,7 +40,8 @@ size_t kstore_init(uint64_t ram_bytes);
 
 /**
  * Store content[0, len) (1..CAMBI_CONTENT_MAX bytes) as an object owned by
- * owner and authored by author, created now (tick), with signature sig
+ * owner and authored by author, with access list acl[0, acl_n) (acl_n <=
+ * CAMBI_ACL_MAX), created now (tick), with signature sig
  * (CAMBI_SIG_SIZE bytes, the author's Ed25519 signature over the content)
  * or unsigned when sig is NULL.  out_hash gets the object's hash.
  * Returns 0 (also when the object was present already: first copy wins);
@@ -49,9 +50,10 @@ size_t kstore_init(uint64_t ram_bytes);
  * -ECORRUPT (and the other mount errors) when the disk store is offline.
  */
 __must_check int kstore_put(const struct principal *owner,
-			    const struct principal *author, const void *content,
-			    size_t len, const uint8_t *sig, uint64_t tick,
-			    uint8_t out_hash[CAMBI_HASH_SIZE]);
+			    const struct principal *author,
+			    const struct cambi_acl_entry *acl, size_t acl_n,
+			    const void *content, size_t len, const uint8_t *sig,
+			    uint64_t tick, uint8_t out_hash[CAMBI_HASH_SIZE]);
 
 /**
  * Copy min(content length, out_len) bytes of the object hash into out, for

@@ -8,16 +8,20 @@
  * -4), -EFULL for a full store (spec -3), -EBADSIG for a signature that
  * does not verify (spec -2).
  *
- * Gateway arguments (docs/storage.md §8): ObjGet's a4, ObjDelete's a2 and
- * ObjPutSigned's a5 name the client an object gateway acts for.  Zero
- * means the caller itself (the spec's call); non-zero needs
+ * Gateway arguments (docs/services.md §5): ObjGet's a4, ObjDelete's a2
+ * and ObjPutSigned's a5 name the client an object gateway acts for.
+ * Zero means the caller itself (the spec's call); non-zero needs
  * CAP_SYS_OBJ_GATEWAY (the fs-service boot module), else -EPERM.
+ * ObjPutSigned's a6 is the object's access list (abi/obj.h), 0 = none.
  */
 #include "kernel/syscall/sys_obj.h"
 
 #include "abi/errno.h"
+#include "abi/obj.h"
+#include "abi/sysinfo.h"
 #include "kernel/cap/cap.h"
 #include "kernel/core/time.h"
+#include "kernel/fs/kblk.h"
 #include "kernel/fs/kstore.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
@@ -70,10 +74,48 @@ static int acting_for(uaddr_t client, struct principal *out, unsigned n)
 	return 0;
 }
 
+/*
+ * The access list at user address acl_ptr (abi/obj.h) into acl[],
+ * checked: count <= 8, every entry a non-zero Principal with rights
+ * inside READ|WRITE|EXECUTE, reserved bytes zero.  *n gets the count.
+ */
+static int read_acl(uaddr_t acl_ptr, struct cambi_acl_entry *acl, size_t *n)
+{
+	struct obj_acl a;
+
+	*n = 0;
+	if (!acl_ptr)
+		return 0;
+	if (copy_from_user(me()->page_table_root, &a, acl_ptr, sizeof(a)))
+		return -EINVAL;
+	if (a.count > OBJ_ACL_MAX || a.reserved)
+		return -EINVAL;
+	for (uint32_t i = 0; i < a.count; i++) {
+		const struct obj_acl_entry *e = &a.entry[i];
+		uint8_t any = 0, pad = 0;
+
+		for (size_t k = 0; k < PRINCIPAL_SIZE; k++)
+			any |= e->principal[k];
+		for (size_t k = 0; k < sizeof(e->reserved); k++)
+			pad |= e->reserved[k];
+		if (!any || pad || !e->rights ||
+		    (e->rights & ~(unsigned)CAMBI_RIGHTS_ALL))
+			return -EINVAL;
+		memcpy(acl[i].principal.key, e->principal, PRINCIPAL_SIZE);
+		acl[i].expiry = e->expiry;
+		acl[i].rights = e->rights;
+	}
+	*n = a.count;
+	return 0;
+}
+
 /* ObjPut (14) and ObjPutSigned (19). */
 static int64_t put(uaddr_t content, uint64_t len, uaddr_t sig_ptr,
-		   uaddr_t out_hash, bool signed_put, uaddr_t client)
+		   uaddr_t out_hash, bool signed_put, uaddr_t client,
+		   uaddr_t acl_ptr)
 {
+	struct cambi_acl_entry acl[CAMBI_ACL_MAX];
+	size_t acl_n;
 	uint64_t root = me()->page_table_root;
 	uint8_t hash[CAMBI_HASH_SIZE], sig[CAMBI_SIG_SIZE];
 	struct principal who[2]; /* owner, author */
@@ -89,6 +131,8 @@ static int64_t put(uaddr_t content, uint64_t len, uaddr_t sig_ptr,
 	if (signed_put && copy_from_user(root, sig, sig_ptr, sizeof(sig)))
 		return -EINVAL;
 	err = acting_for(client, who, 2);
+	if (!err)
+		err = read_acl(acl_ptr, acl, &acl_n);
 	if (err)
 		return err;
 	buf = kmalloc(len);
@@ -96,7 +140,7 @@ static int64_t put(uaddr_t content, uint64_t len, uaddr_t sig_ptr,
 		return -ENOMEM;
 	err = copy_from_user(root, buf, content, len);
 	if (!err)
-		err = kstore_put(&who[0], &who[1], buf, len,
+		err = kstore_put(&who[0], &who[1], acl, acl_n, buf, len,
 				 signed_put ? sig : NULL, time_ticks(), hash);
 	kfree(buf);
 	if (err)
@@ -106,12 +150,12 @@ static int64_t put(uaddr_t content, uint64_t len, uaddr_t sig_ptr,
 
 int64_t sys_obj_put(const uint64_t a[6])
 {
-	return put(a[0], a[1], 0, a[2], false, 0);
+	return put(a[0], a[1], 0, a[2], false, 0, 0);
 }
 
 int64_t sys_obj_put_signed(const uint64_t a[6])
 {
-	return put(a[0], a[1], a[2], a[3], true, a[4]);
+	return put(a[0], a[1], a[2], a[3], true, a[4], a[5]);
 }
 
 int64_t sys_obj_get(const uint64_t a[6])
@@ -193,4 +237,26 @@ int64_t sys_claim_bootstrap_key(const uint64_t a[6])
 	 * provisioning is the services issue's (docs/storage.md).
 	 */
 	return -EPERM;
+}
+
+int64_t sysinfo_store(uint64_t out, uint64_t len)
+{
+	struct sysinfo_store r;
+	struct kstore_info ki;
+	struct kblk_stats bs;
+
+	if (len < SYSINFO_STORE_MIN)
+		return -EINVAL;
+	kstore_get_info(&ki);
+	kblk_get_stats(&bs);
+	r.kind = ki.kind;
+	r.error = ki.offline_err;
+	r.capacity = ki.capacity;
+	r.used = ki.used;
+	r.blk_requests = bs.requests;
+	r.blk_timeouts = bs.timeouts;
+	r.blk_errors = bs.errors;
+	return copy_to_user(me()->page_table_root, out, &r, sizeof(r))
+		   ? -EINVAL
+		   : (int64_t)sizeof(r);
 }

@@ -15,3 +15,10 @@ int64_t sys_obj_delete(const uint64_t a[6]);
 int64_t sys_obj_list(const uint64_t a[6]);
 int64_t sys_claim_bootstrap_key(const uint64_t a[6]);
 int64_t sys_obj_put_signed(const uint64_t a[6]);
+
+/**
+ * SysInfo kind SYSINFO_STORE (abi/sysinfo.h): the store's state and the
+ * block client's counters into user address out (len >= 48).  Returns
+ * the bytes written or -EINVAL.
+ */
+int64_t sysinfo_store(uint64_t out, uint64_t len);

@@ -298,6 +298,8 @@ static int64_t sys_sysinfo(const uint64_t a[6])
 		return copy_to_user(caller_root(), a[1], &r, len) ? -EINVAL
 								  : (int64_t)len;
 	}
+	if (kind == SYSINFO_STORE)
+		return sysinfo_store(a[1], len);
 	return -EINVAL;
 }
 

@@ -25,6 +25,7 @@
 
 #include "abi/errno.h"
 #include "abi/ipc.h"
+#include "abi/obj.h"
 #include "abi/syscall.h"
 #include "abi/syscall_out.h"
 #include "abi/sysinfo.h"
@@ -101,12 +102,15 @@ int64_t sys_claim_bootstrap_key(void *out);
 int64_t sys_obj_put_signed(const void *content, size_t len, const void *sig,
 			   void *out_hash);
 /**
- * 19 ObjPutSigned for an object gateway: owner_author is 64 bytes, the
- * owner's Principal then the author's; sig is the author's signature.
+ * 19 ObjPutSigned with its extensions: owner_author (an object gateway
+ * only; NULL = the caller) is 64 bytes, the owner's Principal then the
+ * author's, and sig is the author's signature; acl (NULL = none) is the
+ * access list stored with the object (abi/obj.h).
  */
 int64_t sys_obj_put_signed_for(const void *content, size_t len,
 			       const void *sig, void *out_hash,
-			       const void *owner_author);
+			       const void *owner_author,
+			       const struct obj_acl *acl);
 /** 20 MapMmio: map pages at page-aligned phys uncached; returns vaddr. */
 int64_t sys_map_mmio(uint64_t phys, uint64_t pages);
 /** 21 AllocDma: contiguous zeroed pages, guard pages around; *out_paddr. */

@@ -154,16 +154,17 @@ int64_t sys_claim_bootstrap_key(void *out)
 int64_t sys_obj_put_signed(const void *content, size_t len, const void *sig,
 			   void *out_hash)
 {
-	return sys_obj_put_signed_for(content, len, sig, out_hash, NULL);
+	return sys_obj_put_signed_for(content, len, sig, out_hash, NULL, NULL);
 }
 
 int64_t sys_obj_put_signed_for(const void *content, size_t len,
 			       const void *sig, void *out_hash,
-			       const void *owner_author)
+			       const void *owner_author,
+			       const struct obj_acl *acl)
 {
-	SYSCALL_ARITY(OBJ_PUT_SIGNED, 5);
-	return arch_syscall5(SYS_OBJ_PUT_SIGNED, uptr(content), len, uptr(sig),
-			     uptr(out_hash), uptr(owner_author));
+	SYSCALL_ARITY(OBJ_PUT_SIGNED, 6);
+	return arch_syscall6(SYS_OBJ_PUT_SIGNED, uptr(content), len, uptr(sig),
+			     uptr(out_hash), uptr(owner_author), uptr(acl));
 }
 
 int64_t sys_map_mmio(uint64_t phys, uint64_t pages)

@@ -328,8 +328,8 @@ def services_section(build, kernel, user, tmp, runs, l_icount, l_wall):
     instr = boot(True)[1]
     walls = [boot(False)[0] for _ in range(runs)]
     wall = statistics.median(walls)
-    print("\nBoot to the shell prompt: key-store, fs-service, virtio-blk "
-          "(with a disk),\ncompositor, shell")
+    print("\nBoot to the shell prompt: " + ", ".join(SERVICES[:-1]) +
+          " and\nthe shell, with a virtio-blk disk")
     print(f"  CambiOS-C power-on to prompt:            {instr:>14,d} instr")
     print(f"  CambiOS-C power-on to prompt, wall (TCG):{wall * 1000:>11.1f} ms")
     if l_icount:
@@ -380,8 +380,8 @@ def services_section(build, kernel, user, tmp, runs, l_icount, l_wall):
         print(f"                      get RAM {ram[1]:>11,.0f}  disk "
               f"{dsk[1]:>11,.0f}  disk/RAM {ratio(dsk[1], ram[1])}")
     if ram_i and l_icount:
-        print(f"  ratio put (RAM, instr) / Linux pipe round trip: "
-              f"{ratio(ram_i[0], l_icount[3])}")
+        print(f"  a put on the RAM store costs {ratio(ram_i[0], l_icount[3])} "
+              f"a Linux pipe round trip (instructions)")
     print("  (The RAM-store figures are the CPU cost of the chain: an "
           "Ed25519 signature and\n  verification per put, a verification "
           "per get.  Disk figures add the\n  virtio-blk writes and a flush "

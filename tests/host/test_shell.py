@@ -290,10 +290,14 @@ def test_malformed_hash_is_refused_before_sending(line):
 
 def test_arcobj_usage():
     texts = run_lines(b"arcobj", b"arcobj frob", b"arcobj put",
-                      b"arcobj list extra")
-    usage = ("usage: arcobj put <text> | get <hash> | list | "
-             "delete <hash>\n")
-    assert texts == [usage, usage, "usage: arcobj put <text>\n", usage]
+                      b"arcobj list extra", b"arcobj share",
+                      b"arcobj share 1234 text", b"arcobj share " +
+                      b"ab" * 32, b"arcobj share " + b"ab" * 32 + b"x")
+    usage = ("usage: arcobj put <text> | share <principal> <text> | "
+             "get <hash> | list | delete <hash>\n")
+    share = "usage: arcobj share <principal: 64 hex digits> <text>\n"
+    assert texts == [usage, usage, "usage: arcobj put <text>\n", usage,
+                     share, share, share, share]
 
 
 def test_arcobj_without_fs_service_times_out_in_about_2_s():

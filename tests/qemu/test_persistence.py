@@ -88,6 +88,10 @@ def test_objects_survive_reboot_and_delete_persists(boot, tmp_path):
         assert t in run(m, f"arcobj get {h}")
     out = m.output()
     assert "objstore: disk store mounted" in out
+    st = run(m, "store")
+    assert "object store: disk (virtio-blk), 3 objects in 511 slots" in st
+    assert re.search(r"block driver: [1-9]\d* requests, 0 timed out, 0 "
+                     r"failed", st), st
     stop(m)
 
     m = start(boot, img)
@@ -150,6 +154,7 @@ def test_damaged_superblock_is_reported_not_reformatted(boot, tmp_path):
     assert "object store unavailable" in out
     assert "corrupt" in out and "left as it is" in out
     assert "object store unavailable" in run(m, "arcobj put more")
+    assert "object store: offline: corrupt data" in run(m, "store")
     # The OS stays up.
     assert "ticks" in run(m, "uptime")
     assert "disk store unavailable" in m.output()

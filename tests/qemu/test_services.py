@@ -6,7 +6,8 @@ Driven over the serial console: `arcobj put` of three objects, `list`,
 on the host), `delete`, errors for malformed input; and a client under a
 Principal of its own (obj_intruder, booted with principal=) that can
 neither read nor delete the shell's object, through the fs-service or
-directly, while its own objects work and LIST shows only those.
+directly, can read but not delete the one the shell shared with it, while
+its own objects work and LIST shows exactly those it may read.
 The disk-backed chain and persistence are in test_persistence.py.
 """
 import re
@@ -54,6 +55,7 @@ def test_put_list_get_delete(boot):
     assert "no such object" in run(m, f"arcobj delete {hashes[1]}")
     listing = run(m, "arcobj list")
     assert "2 objects" in listing and hashes[1] not in listing
+    assert "object store: RAM, 2 objects in" in run(m, "store")
     # Bad input: clear messages, the shell goes on.
     assert "malformed hash" in run(m, "arcobj get 1234")
     assert "malformed hash" in run(m, "arcobj get " + "g" * 64)
@@ -63,19 +65,25 @@ def test_put_list_get_delete(boot):
 
 
 def test_other_principal_cannot_read_or_delete(boot):
-    intruder = f"{user_prog('obj_intruder')}:spawn-only principal={INTRUDER_PRINCIPAL}"
+    intruder = (f"{user_prog('obj_intruder')}:spawn-only "
+                f"principal={INTRUDER_PRINCIPAL}")
     m = start(boot, extra=[intruder])
     h = put(m.child, "the shell's secret note")
+    out = run(m, f"arcobj share {INTRUDER_PRINCIPAL} shared with the "
+                 "intruder")
+    shared = re.search(r"stored \(shared\): ([0-9a-f]{64})", out).group(1)
+    assert shared == b3("shared with the intruder")
     out = run(m, "run obj_intruder", timeout=60)
     checks = re.findall(r"obj_intruder: (.*) (ok|BAD)\n", out)
-    assert len(checks) >= 11, out
+    assert len(checks) == 14, out
     assert all(r == "ok" for _, r in checks), out
-    assert "obj_intruder: done 11/11" in out
+    assert "obj_intruder: done 14/14" in out
     assert "run: obj_intruder exited with 0" in out
-    # The shell's object is untouched, and the intruder left nothing.
+    # The shell's objects are untouched, and the intruder left nothing.
     listing = run(m, "arcobj list")
-    assert "1 object" in listing and h in listing
+    assert "2 objects" in listing and h in listing and shared in listing
     assert "the shell's secret note" in run(m, f"arcobj get {h}")
+    assert "shared with the intruder" in run(m, f"arcobj get {shared}")
 
 
 def test_bad_principal_argument_refused(boot):

@@ -95,17 +95,18 @@ static void learn_author(void)
 	}
 }
 
-static void do_put(const struct fs_request *q)
+/*
+ * PUT, and SHARE (reader non-NULL: the object's access list gives that
+ * Principal the read right).  content[0, n) was checked for length.
+ */
+static void store_signed(const struct fs_request *q, const uint8_t *content,
+			 size_t n, const uint8_t *reader)
 {
+	static struct obj_acl acl;
 	uint8_t sreq[IPC_MSG_SIZE], sans[KS_ANSWER_MAX];
 	uint8_t who[2 * PRINCIPAL_SIZE], ans[1 + 32];
-	size_t n = q->len - 1u;
 	int64_t r;
 
-	if (n == 0 || n > FS_PUT_MAX) {
-		answer_status(q->from, FS_INVALID, 0);
-		return;
-	}
 	if (!have_author)
 		learn_author();
 	if (!have_author) {
@@ -113,7 +114,7 @@ static void do_put(const struct fs_request *q)
 		return;
 	}
 	sreq[0] = KS_SIGN;
-	memcpy(sreq + 1, q->payload + 1, n);
+	memcpy(sreq + 1, content, n);
 	r = ask_keystore(sreq, n + 1, sans, sizeof(sans));
 	if (r != 1 + 64 || sans[0] != KS_OK) {
 		printf("fs-service: key store refused to sign\n");
@@ -122,13 +123,46 @@ static void do_put(const struct fs_request *q)
 	}
 	memcpy(who, q->sender, PRINCIPAL_SIZE);
 	memcpy(who + PRINCIPAL_SIZE, author, PRINCIPAL_SIZE);
-	r = sys_obj_put_signed_for(q->payload + 1, n, sans + 1, ans + 1, who);
+	memset(&acl, 0, sizeof(acl));
+	if (reader) {
+		acl.count = 1;
+		memcpy(acl.entry[0].principal, reader, PRINCIPAL_SIZE);
+		acl.entry[0].rights = OBJ_RIGHT_READ;
+	}
+	r = sys_obj_put_signed_for(content, n, sans + 1, ans + 1, who,
+				   reader ? &acl : NULL);
 	if (r != 0) {
 		answer_status(q->from, fs_status_for(FS_OP_PUT, r), r);
 		return;
 	}
 	ans[0] = FS_OK;
 	answer(q->from, ans, sizeof(ans));
+}
+
+static void do_put(const struct fs_request *q)
+{
+	size_t n = q->len - 1u;
+
+	if (n == 0 || n > FS_PUT_MAX) {
+		answer_status(q->from, FS_INVALID, 0);
+		return;
+	}
+	store_signed(q, q->payload + 1, n, NULL);
+}
+
+static void do_share(const struct fs_request *q)
+{
+	static const uint8_t zero[PRINCIPAL_SIZE];
+	const uint8_t *reader = q->payload + 1;
+
+	/* A reader, then 1..FS_SHARE_MAX bytes; never the anonymous one. */
+	if (q->len < 1 + PRINCIPAL_SIZE + 1 ||
+	    !memcmp(reader, zero, PRINCIPAL_SIZE)) {
+		answer_status(q->from, FS_INVALID, 0);
+		return;
+	}
+	store_signed(q, reader + PRINCIPAL_SIZE, q->len - 1u - PRINCIPAL_SIZE,
+		     reader);
 }
 
 static void do_get(const struct fs_request *q)
@@ -206,6 +240,9 @@ static void serve(const struct fs_request *q)
 		break;
 	case FS_LIST:
 		do_list(q);
+		break;
+	case FS_SHARE:
+		do_share(q);
 		break;
 	default:
 		answer_status(q->from, FS_INVALID, 0);

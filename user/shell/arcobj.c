@@ -173,11 +173,8 @@ static void print_hash(const uint8_t *hash)
 	printf("%s\n", hex);
 }
 
-/*
- * Parse exactly 64 hex digits (either case), optionally followed by
- * blanks, into hash.  Returns false for anything else.
- */
-static bool parse_hash(const char *s, uint8_t *hash)
+/* 64 hex digits (either case) at s into 32 bytes; false otherwise. */
+static bool parse_hex32(const char *s, uint8_t *hash)
 {
 	for (unsigned i = 0; i < HASH_SIZE; i++) {
 		int hi = hex_digit(s[2 * i]), lo;
@@ -189,7 +186,16 @@ static bool parse_hash(const char *s, uint8_t *hash)
 			return false;
 		hash[i] = (uint8_t)(hi << 4 | lo);
 	}
-	return !has_args(s + HASH_HEX);
+	return true;
+}
+
+/*
+ * Parse exactly 64 hex digits (either case), optionally followed by
+ * blanks, into hash.  Returns false for anything else.
+ */
+static bool parse_hash(const char *s, uint8_t *hash)
+{
+	return parse_hex32(s, hash) && !has_args(s + HASH_HEX);
 }
 
 /* Send one request; on an OK answer return its length, else report and
@@ -245,6 +251,47 @@ static void arcobj_put(const char *text)
 		return;
 	}
 	printf("stored: ");
+	print_hash(ans + 1);
+}
+
+/*
+ * share <principal> <text>: store text readable by that Principal too
+ * (64 hex digits, e.g. another program's key), [5][reader 32][text].
+ */
+static void arcobj_share(const char *args)
+{
+	uint8_t req[1 + HASH_SIZE + FS_SHARE_MAX], ans[IPC_MSG_SIZE];
+	const char *text = args + HASH_HEX;
+	size_t len, n;
+
+	if (strlen(args) < HASH_HEX || !parse_hex32(args, req + 1) ||
+	    *text != ' ') {
+		printf("usage: arcobj share <principal: 64 hex digits> "
+		       "<text>\n");
+		return;
+	}
+	while (*text == ' ')
+		text++;
+	len = strlen(text);
+	if (len == 0) {
+		printf("usage: arcobj share <principal> <text>\n");
+		return;
+	}
+	if (len > FS_SHARE_MAX) {
+		printf("arcobj: text too long (%zu bytes, at most %u)\n", len,
+		       FS_SHARE_MAX);
+		return;
+	}
+	req[0] = FS_SHARE;
+	memcpy(req + 1 + HASH_SIZE, text, len);
+	n = request(FS_SHARE, req, 1 + HASH_SIZE + len, ans);
+	if (n == 0)
+		return;
+	if (n < 1 + HASH_SIZE) {
+		malformed_answer();
+		return;
+	}
+	printf("stored (shared): ");
 	print_hash(ans + 1);
 }
 
@@ -327,6 +374,8 @@ void cmd_arcobj(const char *args)
 
 	if (word_is(args, "put", &rest))
 		arcobj_put(rest);
+	else if (word_is(args, "share", &rest))
+		arcobj_share(rest);
 	else if (word_is(args, "get", &rest))
 		arcobj_get(rest);
 	else if (word_is(args, "list", &rest) && !has_args(rest))
@@ -335,6 +384,6 @@ void cmd_arcobj(const char *args)
 		 word_is(args, "del", &rest) || word_is(args, "rm", &rest))
 		arcobj_delete(rest);
 	else
-		printf("usage: arcobj put <text> | get <hash> | list | "
-		       "delete <hash>\n");
+		printf("usage: arcobj put <text> | share <principal> <text> | "
+		       "get <hash> | list | delete <hash>\n");
 }

@@ -118,6 +118,38 @@ void cmd_mem(const char *args)
 	       (unsigned long long)(m.heap_pages * 4));
 }
 
+void cmd_store(const char *args)
+{
+	static const char *const kinds[] = {"RAM", "disk (virtio-blk)",
+					    "offline"};
+	struct sysinfo_store st;
+	int64_t r;
+
+	if (refuse_args("store", args))
+		return;
+	r = sys_sysinfo(SYSINFO_STORE, &st, sizeof(st));
+	if (sys_failed(r)) {
+		failed("store", "SysInfo", r);
+		return;
+	}
+	if (st.kind > 2) {
+		printf("store: unknown store kind %u\n", st.kind);
+		return;
+	}
+	if (st.kind == 2)
+		printf("object store: offline: %s\n", strerror(st.error));
+	else
+		printf("object store: %s, %llu object%s in %llu slots\n",
+		       kinds[st.kind], (unsigned long long)st.used,
+		       st.used == 1 ? "" : "s",
+		       (unsigned long long)st.capacity);
+	printf("block driver: %llu requests, %llu timed out, %llu "
+	       "failed\n",
+	       (unsigned long long)st.blk_requests,
+	       (unsigned long long)st.blk_timeouts,
+	       (unsigned long long)st.blk_errors);
+}
+
 void cmd_uptime(const char *args)
 {
 	struct sysinfo_sched s;

@@ -136,6 +136,7 @@ static const struct command commands[] = {
     {"uptime", cmd_uptime, "uptime", "time since boot (100 Hz ticks)"},
     {"audit", cmd_audit, "audit", "audit ring: events produced, dropped"},
     {"caps", cmd_caps, "caps", "endpoints, capabilities, channels, messages"},
+    {"store", cmd_store, "store", "object store: RAM, disk or offline; block I/O"},
     {"run", cmd_run, "run <module>", "start a boot module and wait for it"},
     {"arcobj", cmd_arcobj, "arcobj put <text>",
      "store text in the object store (fs-service)"},

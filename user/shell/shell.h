@@ -36,6 +36,8 @@ void cmd_ps(const char *args);
 void cmd_mem(const char *args);
 /** `uptime`: GetTime as h:mm:ss.cc and ticks. */
 void cmd_uptime(const char *args);
+/** `store`: the object store (RAM, disk or offline) and block counters. */
+void cmd_store(const char *args);
 /** `audit`: the audit ring's counters (AuditInfo). */
 void cmd_audit(const char *args);
 /** `caps`: endpoints, capabilities, channels, messages (SYSINFO_IPC). */

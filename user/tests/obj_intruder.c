@@ -3,10 +3,13 @@
  * boot configuration's principal= argument) trying the shell's objects
  * through the fs-service, for tests/qemu/test_services.py.
  *
- * The test stores SECRET from the shell first.  This program must not be
- * able to read or delete it - through the fs-service, or with the object
+ * The test stores SECRET from the shell first, and SHARED with `arcobj
+ * share` naming this program's Principal.  This program must not be able
+ * to read or delete SECRET - through the fs-service, or with the object
  * syscalls directly, or by naming the shell as the client without being
- * a gateway - while its own objects work and LIST shows only those.
+ * a gateway; it may read SHARED (the object's access list) but not
+ * delete it; its own objects work, and LIST shows exactly its own and
+ * the shared one.
  * One line per check, "obj_intruder: <check> ... ok" or "... BAD", then
  * "obj_intruder: done <ok>/<total>".
  */
@@ -15,6 +18,7 @@
 #include "lib/libsys/libsys.h"
 
 #define SECRET	  "the shell's secret note"
+#define SHARED	  "shared with the intruder"
 #define OWN	  "the intruder's own note"
 #define REPLY_EP  9u
 
@@ -56,11 +60,13 @@ static int64_t fs_hash_cmd(uint8_t cmd, const uint8_t hash[32], uint8_t *ans)
 
 int main(void)
 {
-	uint8_t secret[32], own[32], ans[IPC_MSG_SIZE], buf[64], req[64];
+	uint8_t secret[32], shared[32], own[32], ans[IPC_MSG_SIZE], buf[64];
+	uint8_t req[64];
 	uint8_t shell_principal[PRINCIPAL_SIZE], me[PRINCIPAL_SIZE];
 	int64_t r;
 
 	blake3_hash(SECRET, sizeof(SECRET) - 1, secret);
+	blake3_hash(SHARED, sizeof(SHARED) - 1, shared);
 	r = sys_register_endpoint(REPLY_EP, 0);
 	check("register reply endpoint", r, 0);
 	(void)sys_get_principal(me, sizeof(me));
@@ -86,7 +92,19 @@ int main(void)
 	check("ObjGet for another client without the gateway right",
 	      sys_obj_get_for(secret, buf, 8, shell_principal), -EPERM);
 
-	/* Its own object: put, get, list (only its own), delete. */
+	/* The shared object: readable (ACL), not deletable (owner only). */
+	r = fs_hash_cmd(FS_GET, shared, ans);
+	check("fs GET of the object shared with it",
+	      r == (int64_t)sizeof(SHARED) && ans[0] == FS_OK &&
+		      !memcmp(ans + 1, SHARED, sizeof(SHARED) - 1),
+	      1);
+	check("ObjGet of the object shared with it",
+	      sys_obj_get(shared, buf, sizeof(buf)), sizeof(SHARED) - 1);
+	r = fs_hash_cmd(FS_DELETE, shared, ans);
+	check("fs DELETE of the shared object denied", r > 0 ? ans[0] : r,
+	      FS_DENIED);
+
+	/* Its own object: put, get, list (its own and the shared), delete. */
 	req[0] = FS_PUT;
 	memcpy(req + 1, OWN, sizeof(OWN) - 1);
 	r = fs(req, sizeof(OWN), ans);
@@ -99,9 +117,12 @@ int main(void)
 	      1);
 	req[0] = FS_LIST;
 	r = fs(req, 1, ans);
-	check("fs LIST shows exactly its own object",
-	      r == 2 + 32 && ans[0] == 0 && ans[1] == 1 &&
-		      !memcmp(ans + 2, own, 32),
+	check("fs LIST shows exactly its own and the shared object",
+	      r == 2 + 64 && ans[0] == FS_OK && ans[1] == 2 &&
+		      ((!memcmp(ans + 2, own, 32) &&
+			!memcmp(ans + 34, shared, 32)) ||
+		       (!memcmp(ans + 2, shared, 32) &&
+			!memcmp(ans + 34, own, 32))),
 	      1);
 	r = fs_hash_cmd(FS_DELETE, own, ans);
 	check("fs DELETE of its own object", r == 1 ? ans[0] : -1000 - r, 0);

@@ -76,6 +76,41 @@ int main(void)
 	memset(sig, 0x5A, sizeof(sig));
 	check("put_signed_forged",
 	      sys_obj_put_signed("signed?", 7, sig, h2), -EBADSIG);
+	/* Access lists: every field checked before anything is stored. */
+	{
+		static struct obj_acl acl;
+		uint8_t who[64];
+
+		memset(&acl, 0, sizeof(acl));
+		acl.count = OBJ_ACL_MAX + 1;
+		check("acl_too_many",
+		      sys_obj_put_signed_for("a", 1, sig, h2, NULL, &acl),
+		      -EINVAL);
+		acl.count = 1;
+		acl.entry[0].rights = OBJ_RIGHT_READ;
+		check("acl_anonymous_entry",
+		      sys_obj_put_signed_for("a", 1, sig, h2, NULL, &acl),
+		      -EINVAL);
+		memset(acl.entry[0].principal, 0x77, PRINCIPAL_SIZE);
+		acl.entry[0].rights = 0x80;
+		check("acl_unknown_right",
+		      sys_obj_put_signed_for("a", 1, sig, h2, NULL, &acl),
+		      -EINVAL);
+		acl.entry[0].rights = OBJ_RIGHT_READ;
+		acl.entry[0].reserved[3] = 1;
+		check("acl_reserved_bytes",
+		      sys_obj_put_signed_for("a", 1, sig, h2, NULL, &acl),
+		      -EINVAL);
+		check("acl_bad_pointer",
+		      sys_obj_put_signed_for("a", 1, sig, h2, NULL,
+					     (void *)0x10),
+		      -EINVAL);
+		/* Naming a client needs the gateway capability. */
+		memset(who, 0x33, sizeof(who));
+		check("gateway_put_refused",
+		      sys_obj_put_signed_for("a", 1, sig, h2, who, NULL),
+		      -EPERM);
+	}
 	check("put_empty", sys_obj_put(hello, 0, h2), -EINVAL);
 	check("put_too_long", sys_obj_put(hello, 4097, h2), -EINVAL);
 	check("put_bad_content", sys_obj_put((void *)0x10, 8, h2), -EINVAL);
