@@ -41,8 +41,10 @@ _Static_assert(offsetof(struct ipc_msg, from) ==
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "ipc_recv_image: from is stored little-endian");
 
-/* The endpoints; locks and wait queues are set up by ipc_init. */
-static struct ipc_ep endpoints[IPC_MAX_ENDPOINTS];
+/* The endpoints; locks and wait queues are set up by ipc_init.  Shared
+ * with the receive loop's inline body (ipc_internal.h) only. */
+struct ipc_ep ipc_endpoints[IPC_MAX_ENDPOINTS];
+#define endpoints ipc_endpoints
 
 /*
  * Tasks in WaitMsg (ipc_wait_any): one queue for all of them, woken whole
@@ -396,53 +398,13 @@ static int take_copy(void *ctx, const struct ipc_msg *m)
 	return 0;
 }
 
-/*
- * Take the oldest message of ep by handing it to take(ctx, m) under the
- * endpoint lock; with epoch, fail -EINTR once it moved.  When take fails
- * the message stays first in the queue and its error is returned.
- */
+/* The receive step (ipc_internal.h) with take as a call. */
 static int recv_common(unsigned ep, uint64_t receiver, const uint32_t *epoch,
 		       ipc_take_fn take, void *ctx)
 {
-	struct ipc_ep *e;
-	const struct ipc_msg *m;
-	uint64_t sender;
-	uint32_t from, seq;
-	uint16_t len;
-	int err;
-
 	if (ep >= IPC_MAX_ENDPOINTS || !take)
 		return -EINVAL;
-	e = &endpoints[ep];
-
-	unsigned long flags = spin_lock_irqsave(&e->lock);
-
-	if (epoch && e->epoch != *epoch) {
-		e->stats.interrupted++;
-		spin_unlock_irqrestore(&e->lock, flags);
-		return -EINTR;
-	}
-	if (e->count == 0) {
-		spin_unlock_irqrestore(&e->lock, flags);
-		return -EWOULDBLOCK;
-	}
-	m = &e->ring[e->head];
-	err = take(ctx, m);
-	if (err) {
-		spin_unlock_irqrestore(&e->lock, flags);
-		return err;
-	}
-	sender = m->sender_pid;
-	from = m->from;
-	seq = m->seq;
-	len = m->len;
-	e->head = (e->head + 1) & RING_MASK;
-	e->count--;
-	e->stats.received++;
-	e->stats.depth = e->count;
-	spin_unlock_irqrestore(&e->lock, flags);
-	audit_ipc_event(AUDIT_IPC_RECV, receiver, ep, len, sender, from, seq);
-	return 0;
+	return ipc_recv_step_inline(ep, receiver, epoch, take, ctx);
 }
 
 int ipc_try_recv(unsigned ep, uint64_t receiver, struct ipc_msg *out)
@@ -507,68 +469,13 @@ bool ipc_wait_finish(unsigned ep, bool done)
 	return woken;
 }
 
-/*
- * Whether a receive on ep could end now - a message queued, or the epoch
- * moved (-EINTR) - read without the lock.  A hint: false may be stale
- * only in ways the wait queue covers (see ipc_recv_wait).
- */
-static bool peek_ready(unsigned ep, uint32_t epoch)
-{
-	const struct ipc_ep *e = &endpoints[ep];
-
-	return __atomic_load_n(&e->count, __ATOMIC_RELAXED) != 0 ||
-	       __atomic_load_n(&e->epoch, __ATOMIC_RELAXED) != epoch;
-}
-
-/* peek_ready as a waitq_ready_fn. */
-struct peek_arg {
-	unsigned ep;
-	uint32_t epoch;
-};
-
-static bool peek_ready_cb(void *ctx)
-{
-	const struct peek_arg *p = ctx;
-
-	return peek_ready(p->ep, p->epoch);
-}
-
 int ipc_recv_loop_into(unsigned ep, uint64_t receiver, uint32_t epoch,
 		       ipc_take_fn take, void *tctx, ipc_wait_fn wait,
 		       void *ctx)
 {
-	struct peek_arg pa = {ep, epoch};
-	int err;
-
 	if (!wait || !take || ep >= IPC_MAX_ENDPOINTS)
 		return -EINVAL;
-	err = peek_ready(ep, epoch)
-		  ? recv_common(ep, receiver, &epoch, take, tctx)
-		  : -EWOULDBLOCK;
-	while (err == -EWOULDBLOCK) {
-		unsigned long flags = arch_irq_save();
-		/*
-		 * Queue, then look: a send or reset from now on takes us off
-		 * the queue and wakes us.  A peek without the lock is enough
-		 * to decide to sleep: we joined under the endpoint lock, so
-		 * every send that did not find us there is visible to the
-		 * loads (docs/ipc.md, "Sleeping").  Either way (a message or
-		 * the epoch seen, or woken) we try once, before leaving the
-		 * queue, so the common case never queues twice.
-		 */
-		int w = wait(ctx, &endpoints[ep].receivers,
-			     task_block(TASK_BLOCK_MESSAGE, ep), peek_ready_cb,
-			     &pa);
-
-		if (w >= 0) {
-			err = recv_common(ep, receiver, &epoch, take, tctx);
-			(void)ipc_wait_finish(ep, err != -EWOULDBLOCK);
-		} else {
-			err = w;
-		}
-		arch_irq_restore(flags);
-	}
-	return err;
+	return ipc_recv_loop_inline(ep, receiver, epoch, take, tctx, wait, ctx);
 }
 
 /* The loop's wait from a prepare and a separate switch, block(). */

@@ -242,6 +242,18 @@ __must_check int ipc_recv_blocking_into(unsigned ep, uint64_t receiver,
 					void *ctx);
 
 /**
+ * The RecvMsg fast path's receive (kernel only): as ipc_recv_blocking_into
+ * with the message's RecvMsg image (header and payload, syscalls.md 7.1)
+ * copied to the current address space at addr, at most len bytes (len >=
+ * IPC_RECV_HDR_SIZE, else -EINVAL), *written set on success.  A faulting
+ * copy returns -EINVAL and leaves the message queued.  The same loop as
+ * every blocking receive, with the copy and the switch inlined.
+ */
+__must_check int ipc_recv_user_blocking(unsigned ep, uint64_t receiver,
+					uint32_t epoch, uintptr_t addr,
+					size_t len, size_t *written);
+
+/**
  * The interrupt epoch of ep: a counter bumped by ipc_endpoint_reset,
  * ipc_interrupt_receivers and ipc_process_exit of its owner.  Read it
  * BEFORE checking the receive capability and pass it to

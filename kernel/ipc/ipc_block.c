@@ -37,6 +37,50 @@ int ipc_recv_blocking_into(unsigned ep, uint64_t receiver, uint32_t epoch,
 				  NULL);
 }
 
+/* The RecvMsg copy: header and payload in one copy (ipc_recv_image). */
+struct user_take {
+	uintptr_t addr;
+	size_t len;	/* >= IPC_RECV_HDR_SIZE */
+	size_t written;
+};
+
+static inline int take_user(void *ctx, const struct ipc_msg *m)
+{
+	struct user_take *u = ctx;
+	size_t n = IPC_RECV_HDR_SIZE + (m->len < IPC_MSG_SIZE ? m->len
+							       : IPC_MSG_SIZE);
+
+	if (n > u->len)
+		n = u->len;
+	if (arch_copy_to_user(u->addr, ipc_recv_image(m), n))
+		return -EINVAL;
+	u->written = n;
+	return 0;
+}
+
+static inline int wait_switch_direct(void *ctx, struct waitq *wq,
+				     struct task_block_reason reason,
+				     waitq_ready_fn ready, void *rctx)
+{
+	(void)ctx;
+	return sched_wait_switch(wq, reason, ready, rctx);
+}
+
+int ipc_recv_user_blocking(unsigned ep, uint64_t receiver, uint32_t epoch,
+			   uintptr_t addr, size_t len, size_t *written)
+{
+	struct user_take u = {addr, len, 0};
+	int err;
+
+	if (ep >= IPC_MAX_ENDPOINTS || len < IPC_RECV_HDR_SIZE)
+		return -EINVAL;
+	err = ipc_recv_loop_inline(ep, receiver, epoch, take_user, &u,
+				   wait_switch_direct, NULL);
+	if (!err)
+		*written = u.written;
+	return err;
+}
+
 int ipc_wait_any_blocking(uint32_t mask, const uint32_t *epochs,
 			  uint32_t *ready)
 {

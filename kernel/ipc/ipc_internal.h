@@ -25,8 +25,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/errno.h"
+#include "kernel/arch/arch.h"
+#include "kernel/audit/audit.h"
 #include "kernel/core/spinlock.h"
 #include "kernel/ipc/ipc.h"
+#include "kernel/sched/task.h"
 #include "kernel/sched/waitq.h"
 
 /** One endpoint: a ring of messages, its lock, its blocked receivers. */
@@ -121,3 +125,127 @@ __must_check int ipc_recv_wait(unsigned ep, uint64_t receiver, uint32_t epoch,
  */
 __must_check int ipc_wait_any(uint32_t mask, const uint32_t *epochs,
 			      uint32_t *ready, ipc_block_fn block, void *ctx);
+
+/* The endpoint table (endpoint.c); for the inline receive below only. */
+extern struct ipc_ep ipc_endpoints[IPC_MAX_ENDPOINTS];
+
+/*
+ * The receive step and loop, written once and inlined where the take and
+ * the wait are known: endpoint.c wraps them with callbacks (the host
+ * tests run exactly this code), ipc_block.c with the user copy and the
+ * scheduler's wait-and-switch as direct calls (the RecvMsg fast path).
+ */
+
+/*
+ * Take the oldest message of ep (< IPC_MAX_ENDPOINTS) by handing it to
+ * take(ctx, m) under the endpoint lock; with epoch, fail -EINTR once it
+ * moved.  When take fails the message stays first in the queue and its
+ * error is returned.
+ */
+static __attribute__((always_inline)) inline int
+ipc_recv_step_inline(unsigned ep, uint64_t receiver, const uint32_t *epoch,
+		     ipc_take_fn take, void *ctx)
+{
+	struct ipc_ep *e = &ipc_endpoints[ep];
+	const struct ipc_msg *m;
+	uint64_t sender;
+	uint32_t from, seq;
+	uint16_t len;
+	int err;
+
+	unsigned long flags = spin_lock_irqsave(&e->lock);
+
+	if (epoch && e->epoch != *epoch) {
+		e->stats.interrupted++;
+		spin_unlock_irqrestore(&e->lock, flags);
+		return -EINTR;
+	}
+	if (e->count == 0) {
+		spin_unlock_irqrestore(&e->lock, flags);
+		return -EWOULDBLOCK;
+	}
+	m = &e->ring[e->head];
+	err = take(ctx, m);
+	if (err) {
+		spin_unlock_irqrestore(&e->lock, flags);
+		return err;
+	}
+	sender = m->sender_pid;
+	from = m->from;
+	seq = m->seq;
+	len = m->len;
+	e->head = (e->head + 1) & (IPC_QUEUE_DEPTH - 1u);
+	e->count--;
+	e->stats.received++;
+	e->stats.depth = e->count;
+	spin_unlock_irqrestore(&e->lock, flags);
+	audit_ipc_event(AUDIT_IPC_RECV, receiver, ep, len, sender, from, seq);
+	return 0;
+}
+
+/*
+ * Whether a receive on ep could end now - a message queued, or the epoch
+ * moved (-EINTR) - read without the lock.  A hint: false may be stale
+ * only in ways the wait queue covers (docs/ipc.md "Sleeping").
+ */
+static inline bool ipc_peek_ready(unsigned ep, uint32_t epoch)
+{
+	const struct ipc_ep *e = &ipc_endpoints[ep];
+
+	return __atomic_load_n(&e->count, __ATOMIC_RELAXED) != 0 ||
+	       __atomic_load_n(&e->epoch, __ATOMIC_RELAXED) != epoch;
+}
+
+/* ipc_peek_ready as a waitq_ready_fn. */
+struct ipc_peek_arg {
+	unsigned ep;
+	uint32_t epoch;
+};
+
+static inline bool ipc_peek_ready_cb(void *ctx)
+{
+	const struct ipc_peek_arg *p = ctx;
+
+	return ipc_peek_ready(p->ep, p->epoch);
+}
+
+/*
+ * The blocking receive loop (docs/ipc.md section 4) on ep (<
+ * IPC_MAX_ENDPOINTS) with take and wait non-NULL.
+ */
+static __attribute__((always_inline)) inline int
+ipc_recv_loop_inline(unsigned ep, uint64_t receiver, uint32_t epoch,
+		     ipc_take_fn take, void *tctx, ipc_wait_fn wait, void *ctx)
+{
+	struct ipc_peek_arg pa = {ep, epoch};
+	int err;
+
+	err = ipc_peek_ready(ep, epoch)
+		  ? ipc_recv_step_inline(ep, receiver, &epoch, take, tctx)
+		  : -EWOULDBLOCK;
+	while (err == -EWOULDBLOCK) {
+		unsigned long flags = arch_irq_save();
+		/*
+		 * Queue, then look: a send or reset from now on takes us off
+		 * the queue and wakes us.  A peek without the lock is enough
+		 * to decide to sleep: we joined under the endpoint lock, so
+		 * every send that did not find us there is visible to the
+		 * loads (docs/ipc.md, "Sleeping").  Either way (a message or
+		 * the epoch seen, or woken) we try once, before leaving the
+		 * queue, so the common case never queues twice.
+		 */
+		int w = wait(ctx, &ipc_endpoints[ep].receivers,
+			     task_block(TASK_BLOCK_MESSAGE, ep),
+			     ipc_peek_ready_cb, &pa);
+
+		if (w >= 0) {
+			err = ipc_recv_step_inline(ep, receiver, &epoch, take,
+						   tctx);
+			(void)ipc_wait_finish(ep, err != -EWOULDBLOCK);
+		} else {
+			err = w;
+		}
+		arch_irq_restore(flags);
+	}
+	return err;
+}

@@ -611,8 +611,8 @@ static bool fast_recv(process_id_t pid, uint64_t ep, uint64_t buf,
 		      uint64_t len, int64_t *ret)
 {
 	const struct cap_record *r;
-	struct user_dst d = {buf, 0, true, 0};
 	uint64_t used;
+	size_t written = 0;
 	uint32_t epoch;
 	int err;
 
@@ -625,14 +625,13 @@ static bool fast_recv(process_id_t pid, uint64_t ep, uint64_t buf,
 						__ATOMIC_RELAXED),
 				&used) != IPC_FAST_TAKEN)
 		return false;
-	d.len = used;
-	err = ipc_recv_blocking_into((unsigned)ep, pid, epoch, take_to_user,
-				     &d);
+	err = ipc_recv_user_blocking((unsigned)ep, pid, epoch, buf, used,
+				     &written);
 	/* Interrupted (a reset or a revocation): the general path checks
 	 * the right again and answers. */
 	if (err == -EINTR)
 		return false;
-	*ret = err ? err : (int64_t)d.written;
+	*ret = err ? err : (int64_t)written;
 	return true;
 }
 
