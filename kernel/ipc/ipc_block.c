@@ -63,7 +63,7 @@ static inline int wait_switch_direct(void *ctx, struct waitq *wq,
 				     waitq_ready_fn ready, void *rctx)
 {
 	(void)ctx;
-	return sched_wait_switch(wq, reason, ready, rctx);
+	return sched_wait_switch_inline(wq, reason, ready, rctx);
 }
 
 int ipc_recv_user_blocking(unsigned ep, uint64_t receiver, uint32_t epoch,

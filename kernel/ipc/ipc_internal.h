@@ -30,6 +30,7 @@
 #include "kernel/audit/audit.h"
 #include "kernel/core/spinlock.h"
 #include "kernel/ipc/ipc.h"
+#include "kernel/sched/sched.h"
 #include "kernel/sched/task.h"
 #include "kernel/sched/waitq.h"
 
@@ -210,6 +211,30 @@ static inline bool ipc_peek_ready_cb(void *ctx)
 }
 
 /*
+ * ipc_wait_finish with the common end of a wait inline: a sender popped
+ * us and made us RUNNING, and we run.  Read without a lock as
+ * waitq_finish_wait reads it (the popper cleared the queue link before
+ * the wake stored RUNNING, release); anything else takes the locked way.
+ */
+static __attribute__((always_inline)) inline bool
+ipc_wait_finish_inline(unsigned ep, bool done)
+{
+	struct ipc_ep *e = &ipc_endpoints[ep];
+	struct runqueue *rq = sched_this_rq();
+	struct task *cur = rq ? rq->current : NULL;
+
+	if (!cur || __atomic_load_n(&cur->state, __ATOMIC_ACQUIRE) !=
+			    TASK_RUNNING ||
+	    __atomic_load_n(&cur->wq, __ATOMIC_ACQUIRE))
+		return ipc_wait_finish(ep, done);
+	/* Woken: pass the wake on while messages remain (docs/ipc.md,
+	 * "Lost wake-ups"), as ipc_wait_finish. */
+	if (done && __atomic_load_n(&e->count, __ATOMIC_RELAXED))
+		(void)waitq_wake_one(&e->receivers);
+	return true;
+}
+
+/*
  * The blocking receive loop (docs/ipc.md section 4) on ep (<
  * IPC_MAX_ENDPOINTS) with take and wait non-NULL.
  */
@@ -241,7 +266,8 @@ ipc_recv_loop_inline(unsigned ep, uint64_t receiver, uint32_t epoch,
 		if (w >= 0) {
 			err = ipc_recv_step_inline(ep, receiver, &epoch, take,
 						   tctx);
-			(void)ipc_wait_finish(ep, err != -EWOULDBLOCK);
+			(void)ipc_wait_finish_inline(ep,
+						     err != -EWOULDBLOCK);
 		} else {
 			err = w;
 		}

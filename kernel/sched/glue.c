@@ -35,7 +35,7 @@
  * The end of every switch, on the stack of the task switched to: this
  * CPU's run-queue lock is held (taken by schedule before the switch).
  */
-static void finish_switch(void)
+void sched_finish_switch(void)
 {
 	struct runqueue *rq = sched_this_rq();
 	struct task *dead = sched_switch_finish_locked(rq);
@@ -57,32 +57,14 @@ void schedule(void)
 	/* We come back, maybe on another CPU, with that CPU's lock held. */
 	if (sw.next != sw.prev)
 		arch_context_switch(sw.prev->ctx, sw.next->ctx);
-	finish_switch();
+	sched_finish_switch();
 	arch_irq_restore(flags);
 }
 
 int sched_wait_switch(struct waitq *wq, struct task_block_reason reason,
 		      waitq_ready_fn ready, void *ctx)
 {
-	unsigned long flags = arch_irq_save();
-	struct runqueue *rq = sched_this_rq();
-	int err;
-
-	spin_lock(&rq->lock);
-	err = waitq_prepare_wait_locked(rq, wq, reason);
-	if (err || (ready && ready(ctx))) {
-		spin_unlock(&rq->lock);
-		arch_irq_restore(flags);
-		return err ? err : 1;
-	}
-
-	struct sched_switch sw = sched_switch_prepare(rq);
-
-	if (sw.next != sw.prev)
-		arch_context_switch(sw.prev->ctx, sw.next->ctx);
-	finish_switch();
-	arch_irq_restore(flags);
-	return 0;
+	return sched_wait_switch_inline(wq, reason, ready, ctx);
 }
 
 bool sched_handoff(task_id_t id)
@@ -98,7 +80,7 @@ bool sched_handoff(task_id_t id)
 		spin_lock(&rq->lock);
 		if (sched_try_switch_to(rq, t, id, &sw)) {
 			arch_context_switch(sw.prev->ctx, sw.next->ctx);
-			finish_switch();
+			sched_finish_switch();
 			arch_irq_restore(flags);
 			return true;
 		}
@@ -110,7 +92,7 @@ bool sched_handoff(task_id_t id)
 
 void kernel_context_start(void)
 {
-	finish_switch();
+	sched_finish_switch();
 }
 
 void kernel_return_to_user(void)

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "kernel/arch/arch.h"
+#include "kernel/sched/sched.h"
 #include "kernel/sched/task.h"
 #include "kernel/sched/waitq.h"
 
@@ -27,6 +29,42 @@ void schedule(void);
  * held; from a task's syscall path only.
  */
 bool sched_handoff(task_id_t id);
+
+/**
+ * The end of every switch, on the stack of the task switched to, with
+ * this CPU's run-queue lock held: finishes the switch and drops the lock.
+ */
+void sched_finish_switch(void);
+
+/*
+ * sched_wait_switch's body, for callers that want their ready inlined
+ * (the IPC fast path's receive): queue on wq, look, switch, one run-queue
+ * critical section.
+ */
+static __attribute__((always_inline)) inline int
+sched_wait_switch_inline(struct waitq *wq, struct task_block_reason reason,
+			 waitq_ready_fn ready, void *ctx)
+{
+	unsigned long flags = arch_irq_save();
+	struct runqueue *rq = sched_this_rq();
+	int err;
+
+	spin_lock(&rq->lock);
+	err = waitq_prepare_wait_locked(rq, wq, reason);
+	if (err || (ready && ready(ctx))) {
+		spin_unlock(&rq->lock);
+		arch_irq_restore(flags);
+		return err ? err : 1;
+	}
+
+	struct sched_switch sw = sched_switch_prepare(rq);
+
+	if (sw.next != sw.prev)
+		arch_context_switch(sw.prev->ctx, sw.next->ctx);
+	sched_finish_switch();
+	arch_irq_restore(flags);
+	return 0;
+}
 
 /**
  * Wait on wq and switch away in one critical section of this CPU's run
