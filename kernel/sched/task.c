@@ -63,32 +63,6 @@ const char *task_block_kind_name(enum task_block_kind k)
 	return kind_names[k];
 }
 
-bool task_block_reason_valid(struct task_block_reason r)
-{
-	switch (r.kind) {
-	case TASK_BLOCK_DEBUGGER:
-	case TASK_BLOCK_BOOT_GATE:
-		return r.arg == 0;
-	case TASK_BLOCK_MESSAGE:
-	case TASK_BLOCK_SYNC_SEND:
-	case TASK_BLOCK_SYNC_RECV:
-	case TASK_BLOCK_SYNC_REPLY:
-	case TASK_BLOCK_IRQ:
-	case TASK_BLOCK_SYNC_WAIT:
-	case TASK_BLOCK_TIMER:
-	case TASK_BLOCK_POLICY:
-		return true;
-	case TASK_BLOCK_MESSAGE_ANY:
-		return r.arg != 0;
-	case TASK_BLOCK_CHILD:
-		return r.arg != TASK_ID_NONE;
-	case TASK_BLOCK_NONE:
-	case TASK_BLOCK_KIND_COUNT:
-		break;
-	}
-	return false;
-}
-
 void task_table_init(struct task *slots, size_t n)
 {
 	if (!slots || n == 0 || n > UINT32_MAX)

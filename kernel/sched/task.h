@@ -220,7 +220,31 @@ static inline bool task_state_legal(enum task_state from, enum task_state to)
  * True when r is a reason a task may block with: kind in range and not
  * NONE; kinds documented "arg 0" must have arg 0.
  */
-bool task_block_reason_valid(struct task_block_reason r);
+static inline bool task_block_reason_valid(struct task_block_reason r)
+{
+	switch (r.kind) {
+	case TASK_BLOCK_DEBUGGER:
+	case TASK_BLOCK_BOOT_GATE:
+		return r.arg == 0;
+	case TASK_BLOCK_MESSAGE:
+	case TASK_BLOCK_SYNC_SEND:
+	case TASK_BLOCK_SYNC_RECV:
+	case TASK_BLOCK_SYNC_REPLY:
+	case TASK_BLOCK_IRQ:
+	case TASK_BLOCK_SYNC_WAIT:
+	case TASK_BLOCK_TIMER:
+	case TASK_BLOCK_POLICY:
+		return true;
+	case TASK_BLOCK_MESSAGE_ANY:
+		return r.arg != 0;
+	case TASK_BLOCK_CHILD:
+		return r.arg != TASK_ID_NONE;
+	case TASK_BLOCK_NONE:
+	case TASK_BLOCK_KIND_COUNT:
+		break;
+	}
+	return false;
+}
 
 /**
  * Hand the table its storage: n slots at slots, all made free, each with
