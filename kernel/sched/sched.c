@@ -145,7 +145,9 @@ void sched_enqueue(struct runqueue *rq, struct task *t)
 	t->on_queue = true;
 }
 
-void sched_dequeue(struct runqueue *rq, struct task *t)
+/* sched_dequeue's body, inlined in the switch. */
+static __attribute__((always_inline)) inline void
+dequeue(struct runqueue *rq, struct task *t)
 {
 	unsigned band = task_prio_band(t->priority);
 
@@ -157,6 +159,11 @@ void sched_dequeue(struct runqueue *rq, struct task *t)
 		rq->band_mask &= (uint8_t) ~(1u << band);
 	rq->nr_ready--;
 	t->on_queue = false;
+}
+
+void sched_dequeue(struct runqueue *rq, struct task *t)
+{
+	dequeue(rq, t);
 }
 
 struct task *sched_pick_next(struct runqueue *rq)
@@ -211,7 +218,7 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq)
 	}
 	next = sched_pick_next(rq);
 	if (next != rq->idle)
-		sched_dequeue(rq, next);
+		dequeue(rq, next);
 	set_state(rq, next, TASK_RUNNING);
 	next->slice = TASK_SLICE_TICKS;
 	STORE_REL(&next->on_cpu, true);
@@ -226,7 +233,9 @@ struct sched_switch sched_switch_prepare(struct runqueue *rq)
 	return sw;
 }
 
-bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id)
+/* sched_handoff_ok's body, inlined in sched_try_switch_to. */
+static __attribute__((always_inline)) inline bool
+handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id)
 {
 	const struct task *cur = rq->current;
 	unsigned band;
@@ -244,7 +253,13 @@ bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id)
 	return band >= task_prio_band(cur->priority) && top_band(rq) <= (int)band;
 }
 
-static struct sched_switch switch_to(struct runqueue *rq, struct task *t)
+bool sched_handoff_ok(struct runqueue *rq, const struct task *t, task_id_t id)
+{
+	return handoff_ok(rq, t, id);
+}
+
+static __attribute__((always_inline)) inline struct sched_switch
+switch_to(struct runqueue *rq, struct task *t)
 {
 	struct task *prev = rq->current;
 	unsigned band = task_prio_band(prev->priority);
@@ -281,7 +296,7 @@ struct sched_switch sched_switch_to(struct runqueue *rq, struct task *t)
 bool sched_try_switch_to(struct runqueue *rq, struct task *t, task_id_t id,
 			 struct sched_switch *sw)
 {
-	if (!sched_handoff_ok(rq, t, id))
+	if (!handoff_ok(rq, t, id))
 		return false;
 	*sw = switch_to(rq, t);
 	return true;
