@@ -328,8 +328,9 @@ def services_section(build, kernel, user, tmp, runs, l_icount, l_wall):
     instr = boot(True)[1]
     walls = [boot(False)[0] for _ in range(runs)]
     wall = statistics.median(walls)
-    print("\nBoot to the shell prompt: " + ", ".join(SERVICES[:-1]) +
-          " and\nthe shell, with a virtio-blk disk")
+    print("\nBoot to the shell prompt: " + ", ".join(SERVICES[:3]) + ",\n" +
+          ", ".join(SERVICES[3:-1]) + " and the shell, with a virtio-blk "
+          "disk")
     print(f"  CambiOS-C power-on to prompt:            {instr:>14,d} instr")
     print(f"  CambiOS-C power-on to prompt, wall (TCG):{wall * 1000:>11.1f} ms")
     if l_icount:
