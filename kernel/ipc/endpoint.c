@@ -122,6 +122,25 @@ static int fill_payload(const struct payload_src *src, uint8_t *dst,
 }
 
 /* Everything but the payload. */
+/*
+ * Count the message just written into the ring slot after the last one
+ * and take the longest-waiting receiver off the queue, under e's lock.
+ * The receivers' queue shares the endpoint lock: the waiter comes off it
+ * in the critical section that queued the message, so a receiver either
+ * saw the message before it joined or is taken here (docs/ipc.md,
+ * "Sleeping").  Both sends (deliver, ipc_send_fast) end this way.
+ */
+static inline __attribute__((always_inline)) task_id_t
+commit_locked(struct ipc_ep *e)
+{
+	e->count++;
+	e->stats.sent++;
+	e->stats.depth = e->count;
+	if (e->count > e->stats.peak)
+		e->stats.peak = e->count;
+	return waitq_pop_locked(&e->receivers);
+}
+
 static void fill_header(struct ipc_msg *m, unsigned ep, uint32_t seq,
 			const struct stamp *st, size_t len)
 {
@@ -227,18 +246,7 @@ static int deliver(unsigned ep, const struct stamp *st,
 	}
 	fill_header(m, ep, seq, st, len);
 	e->next_seq++;
-	e->count++;
-	e->stats.sent++;
-	e->stats.depth = e->count;
-	if (e->count > e->stats.peak)
-		e->stats.peak = e->count;
-	/*
-	 * The receivers' queue shares the endpoint lock: the longest waiter
-	 * comes off it in the critical section that queued the message, so
-	 * a receiver either saw the message before it joined or is taken
-	 * here (docs/ipc.md, "Sleeping").
-	 */
-	waiter = waitq_pop_locked(&e->receivers);
+	waiter = commit_locked(e);
 	spin_unlock_irqrestore(&e->lock, flags);
 	/* From the stamp: a receiver may already have emptied the ring slot. */
 	audit_ipc_event(AUDIT_IPC_SEND, st->pid, ep, len, st->from, seq, 0);
@@ -354,12 +362,7 @@ int ipc_send_fast(unsigned ep, uint64_t pid, uint32_t from,
 	m->len = (uint16_t)len;
 	m->flags = 0;
 	__builtin_memcpy(m->sender, principal, PRINCIPAL_SIZE);
-	e->count++;
-	e->stats.sent++;
-	e->stats.depth = e->count;
-	if (e->count > e->stats.peak)
-		e->stats.peak = e->count;
-	waiter = waitq_pop_locked(&e->receivers);
+	waiter = commit_locked(e);
 	spin_unlock_irqrestore(&e->lock, flags);
 	audit_ipc_event(AUDIT_IPC_SEND, pid, ep, len, from, seq, 0);
 	*taken = waiter;
