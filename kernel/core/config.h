@@ -6,5 +6,3 @@
 
 /* Most CPUs the kernel will bring up (spec kernel.md section 1). */
 #define MAX_CPUS		256
-/* Deepest nesting of held spinlocks checked by the lock-order checker. */
-#define LOCK_DEPTH_MAX		8

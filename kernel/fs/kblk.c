@@ -58,10 +58,8 @@ static int reply_sink(void *ctx, const struct ipc_msg *m)
 		 * timeout, or not the driver at all. */
 		if (m->sender_pid != req.driver && req.id != 0)
 			err = -EPERM;
-		req.stats.stale_replies++;
 	} else if (m->len < BLK_MSG_SIZE ||
 		   le32_load(m->payload + BLK_OFF_REQ_ID) != req.id) {
-		req.stats.stale_replies++;
 		err = m->len < BLK_MSG_SIZE ? -EINVAL : 0;
 	} else if (!req.done && !req.expired) {
 		req.status = m->payload[BLK_OFF_CMD];

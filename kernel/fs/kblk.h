@@ -42,6 +42,6 @@ void kblk_tick(uint64_t now);
 
 /** Counters for SysInfo and tests. */
 struct kblk_stats {
-	uint64_t requests, timeouts, errors, stale_replies, bad_replies;
+	uint64_t requests, timeouts, errors;
 };
 void kblk_get_stats(struct kblk_stats *out);

@@ -12,6 +12,7 @@
  * GET_STATUS.  Ends with "blk_client: done", exit 0; a failed send or
  * receive prints "blk_client: FAIL ..." and exits 1.
  */
+#include "lib/klib/endian.h"
 #include "lib/libsys/libsys.h"
 
 /* Not reserved by any service (kernel/cap/cap.c's boot policy). */
@@ -28,15 +29,6 @@ static const struct probe probes[] = {
 };
 
 static uint8_t rbuf[IPC_RECV_BUF_SIZE];
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static int ask(const struct probe *p)
 {
@@ -57,7 +49,7 @@ static int ask(const struct probe *p)
 	       msg.payload[0]);
 	if (msg.len >= 9)
 		printf(" value=%lu\n",
-		       (unsigned long)get_le64(msg.payload + 1));
+		       (unsigned long)le64_load(msg.payload + 1));
 	else if (msg.len == 2)
 		printf(" value=%u\n", msg.payload[1]);
 	else

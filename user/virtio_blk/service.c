@@ -6,32 +6,10 @@
  */
 #include "user/virtio_blk/service.h"
 
+#include "lib/klib/endian.h"
 #include "lib/klib/string.h"
 
 #include "abi/errno.h"
-
-static void le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
 
 /* The answer to an I/O result of the core. */
 static uint8_t status_of(int rc)
@@ -73,7 +51,7 @@ size_t vblk_serve_user(struct vblk_service *s, const uint8_t *req, size_t len,
 			break;
 		}
 		reply[0] = VBLK_SVC_OK;
-		le64(reply + 1, s->dev->capacity);
+		le64_store(reply + 1, s->dev->capacity);
 		n = 9;
 		break;
 	case VBLK_USER_GET_STATUS:
@@ -132,7 +110,7 @@ static uint8_t kernel_cmd(struct vblk_service *s, uint8_t cmd, uint64_t lba,
 void vblk_serve_kernel(struct vblk_service *s, const uint8_t *req, size_t len,
 		       uint8_t reply[VBLK_KMSG_SIZE])
 {
-	uint32_t req_id = len >= VBLK_KMSG_VALUE ? get_le32(req + 4) : 0;
+	uint32_t req_id = len >= VBLK_KMSG_VALUE ? le32_load(req + 4) : 0;
 	uint64_t value = 0;
 	uint8_t st;
 
@@ -142,12 +120,12 @@ void vblk_serve_kernel(struct vblk_service *s, const uint8_t *req, size_t len,
 	else if (!kernel_req_ok(req, len))
 		st = VBLK_SVC_ERROR;
 	else
-		st = kernel_cmd(s, req[0], get_le64(req + VBLK_KMSG_VALUE),
+		st = kernel_cmd(s, req[0], le64_load(req + VBLK_KMSG_VALUE),
 				&value);
 	if (st != VBLK_SVC_OK)
 		s->errors++;
 	memset(reply, 0, VBLK_KMSG_SIZE);
 	reply[0] = st;
-	le32(reply + VBLK_KMSG_REQID, req_id);
-	le64(reply + VBLK_KMSG_VALUE, value);
+	le32_store(reply + VBLK_KMSG_REQID, req_id);
+	le64_store(reply + VBLK_KMSG_VALUE, value);
 }
